@@ -1,0 +1,3 @@
+"""readinglist: a seminar's reading list kept as BibTeX in git."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,375 @@
+"""The data model: Paper, Topic, Lecture, Course, Library and the fetched records.
+
+Frozen, typed dataclasses; no I/O. A Paper keeps every field exactly as a person wrote
+it in the ``.bib`` file (``fields``), so nothing is lost; display text (LaTeX decoded to
+Unicode, math kept) is computed on demand, never stored in place of the original.
+The citation key is a paper's identity.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from types import MappingProxyType
+
+from readinglist.ids import ArxivId
+from readinglist.latex import latex_to_text, normalize_title
+
+_EMPTY: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where something was written: a file (relative to the course folder) and a line."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Person:
+    """One name of an author or editor list, split BibTeX's way (raw LaTeX parts)."""
+
+    first: str = ""
+    von: str = ""
+    last: str = ""
+    jr: str = ""
+
+    @property
+    def is_others(self) -> bool:
+        """True for the ``and others`` marker at the end of a truncated author list."""
+        return self.last == "others" and not (self.first or self.von or self.jr)
+
+    @property
+    def is_corporate(self) -> bool:
+        """True for a braced corporate name such as ``{Google Research}``."""
+        return (
+            not (self.first or self.von or self.jr)
+            and self.last.startswith("{")
+            and self.last.endswith("}")
+        )
+
+    @property
+    def family(self) -> str:
+        """The family name for display, with the von part (``de la Vallée Poussin``)."""
+        return latex_to_text(" ".join(p for p in (self.von, self.last) if p))
+
+    @property
+    def given(self) -> str:
+        """The given names for display."""
+        return latex_to_text(self.first)
+
+    @property
+    def suffix(self) -> str:
+        """The Jr part for display."""
+        return latex_to_text(self.jr)
+
+    @property
+    def display(self) -> str:
+        """The name as read: ``Charles de la Vallée Poussin, Jr``; ``et al.`` for others."""
+        if self.is_others:
+            return "et al."
+        name = " ".join(p for p in (self.given, self.family) if p)
+        return f"{name}, {self.suffix}" if self.suffix else name
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One hand-written BibTeX entry.
+
+    ``fields`` holds ``(name, value)`` pairs in the order and spelling the person used,
+    each value the text between the delimiters (``@string`` macros and ``#``
+    concatenation resolved); author and editor lists are there too, as written.
+    """
+
+    key: str
+    entry_type: str
+    fields: tuple[tuple[str, str], ...]
+    topic: str
+    location: Location
+    arxiv: ArxivId | None = None
+    doi: str | None = None
+    field_lines: tuple[int, ...] = ()
+
+    @cached_property
+    def _by_name(self) -> Mapping[str, str]:
+        return {name.lower(): value for name, value in self.fields}
+
+    def field(self, name: str) -> str | None:
+        """The raw value of a field (case-insensitive name), or None."""
+        return self._by_name.get(name.lower())
+
+    def field_line(self, name: str) -> int:
+        """The line a field starts on (the entry's line if unknown)."""
+        for (fname, _), line in zip(self.fields, self.field_lines, strict=False):
+            if fname.lower() == name.lower():
+                return line
+        return self.location.line
+
+    @cached_property
+    def authors(self) -> tuple[Person, ...]:
+        """The author list, split into names (editors when there is no author)."""
+        from readinglist.bibtex import parse_names
+
+        raw = self.field("author") or self.field("editor") or ""
+        return parse_names(raw)
+
+    @property
+    def title(self) -> str:
+        """The title for display (LaTeX decoded, ``$math$`` kept)."""
+        return latex_to_text(self.field("title") or "")
+
+    @property
+    def year(self) -> int | None:
+        """The year as a number, when the ``year`` field (or ``date``) starts with one."""
+        raw = (self.field("year") or self.field("date") or "").strip()
+        digits = raw[:4]
+        return int(digits) if len(digits) == 4 and digits.isdigit() else None
+
+    @property
+    def venue(self) -> str:
+        """Journal, booktitle or publisher, for display."""
+        for name in ("journal", "booktitle", "journaltitle", "howpublished", "publisher"):
+            value = self.field(name)
+            if value:
+                return latex_to_text(value)
+        return ""
+
+    @property
+    def abstract(self) -> str:
+        """The hand-written abstract for display, if any."""
+        return latex_to_text(self.field("abstract") or "")
+
+    @cached_property
+    def title_key(self) -> str:
+        """The normalized title, used to find the same paper under two keys."""
+        return normalize_title(self.field("title") or "")
+
+    @cached_property
+    def first_author_key(self) -> str:
+        """The normalized family name of the first author (empty when unknown)."""
+        for person in self.authors:
+            if not person.is_others:
+                return normalize_title(person.last)
+        return ""
+
+
+@dataclass(frozen=True)
+class Link:
+    """A labelled link from the course file (slides, notes, recording, course page)."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Course:
+    """The facts of the course as the course file states them."""
+
+    title: str
+    number: str = ""
+    term: str = ""
+    institution: str = ""
+    instructors: tuple[str, ...] = ()
+    meets: str = ""
+    url: str = ""
+    description: str = ""
+    schedule_note: str = ""
+    links: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic: one ``bib/<slug>.bib`` file and what the course file says of it."""
+
+    slug: str
+    title: str
+    description: str = ""
+    arxiv_query: str = ""
+    location: Location | None = None
+
+    @property
+    def bib_file(self) -> str:
+        """The topic's BibTeX file, relative to the course folder."""
+        return f"bib/{self.slug}.bib"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One reading of a lecture: a paper key, required or optional."""
+
+    key: str
+    required: bool
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Lecture:
+    """One lecture of the schedule."""
+
+    number: int
+    date: dt.date | None
+    title: str
+    topics: tuple[str, ...] = ()
+    readings: tuple[Reading, ...] = ()
+    description: str = ""
+    links: tuple[Link, ...] = ()
+    location: Location | None = None
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """Keys of the required readings, in the course file's order."""
+        return tuple(r.key for r in self.readings if r.required)
+
+    @property
+    def optional(self) -> tuple[str, ...]:
+        """Keys of the optional readings, in the course file's order."""
+        return tuple(r.key for r in self.readings if not r.required)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Every reading's key, required first, each once."""
+        return tuple(dict.fromkeys(self.required + self.optional))
+
+
+@dataclass(frozen=True)
+class ArxivRecord:
+    """What arXiv says of one paper (the latest version), as stored by ``sync``."""
+
+    id: str
+    version: int
+    title: str
+    authors: tuple[str, ...]
+    abstract: str = ""
+    affiliations: tuple[tuple[str, ...], ...] = ()
+    primary_category: str = ""
+    categories: tuple[str, ...] = ()
+    comment: str = ""
+    journal_ref: str = ""
+    doi: str = ""
+    published: str = ""
+    updated: str = ""
+
+    @property
+    def arxiv_id(self) -> ArxivId:
+        """The versioned id of this record."""
+        return ArxivId(self.id, self.version)
+
+    @property
+    def withdrawn(self) -> bool:
+        """True when the comment says the paper was withdrawn."""
+        return "withdrawn" in self.comment.lower()
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Where a preprint was published, as a bibliographic service reports it."""
+
+    venue: str
+    year: int | None = None
+    doi: str = ""
+    dblp: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ExternalPaper:
+    """A paper outside the list that listed papers cite (from citation data)."""
+
+    id: str
+    title: str
+    year: int | None = None
+    ids: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """``citing`` cites ``cited``; both are paper keys, or ``cited`` an ExternalPaper id.
+
+    ``evidence`` says how this is known (``explicit``, ``source-keys``, ``weak`` for
+    curated relations, ``semanticscholar`` for fetched ones) and ``source`` where.
+    """
+
+    citing: str
+    cited: str
+    evidence: str
+    note: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A new arXiv paper found by tracking a topic's query."""
+
+    arxiv: str
+    title: str
+    topic: str
+    score: float
+    published: str
+    authors: tuple[str, ...] = ()
+    abstract: str = ""
+
+
+@dataclass(frozen=True)
+class Library:
+    """Everything readinglist knows of one course folder.
+
+    ``papers`` maps each key to its first entry, in topic order then file order;
+    ``entries`` holds every entry read, duplicates included, for ``check``.
+    Fetched data is keyed by paper key.
+    """
+
+    course: Course
+    topics: tuple[Topic, ...]
+    lectures: tuple[Lecture, ...]
+    papers: Mapping[str, Paper]
+    entries: tuple[Paper, ...] = ()
+    arxiv: Mapping[str, ArxivRecord] = field(default_factory=dict)
+    publications: Mapping[str, Publication] = field(default_factory=dict)
+    citations: tuple[Citation, ...] = ()
+    external: Mapping[str, ExternalPaper] = field(default_factory=dict)
+    candidates: tuple[Candidate, ...] = ()
+    course_file: str = "bib/course.yml"
+
+    def topic(self, slug: str) -> Topic | None:
+        """The topic with this slug, or None."""
+        return next((t for t in self.topics if t.slug == slug), None)
+
+    def lecture(self, number: int) -> Lecture | None:
+        """The lecture with this number, or None."""
+        return next((lec for lec in self.lectures if lec.number == number), None)
+
+    def papers_in_topic(self, slug: str) -> tuple[Paper, ...]:
+        """The topic's papers, in file order."""
+        return tuple(p for p in self.papers.values() if p.topic == slug)
+
+    def lectures_of(self, key: str) -> tuple[Lecture, ...]:
+        """The lectures that read this paper."""
+        return tuple(lec for lec in self.lectures if key in lec.keys)
+
+    @cached_property
+    def _cites(self) -> Mapping[str, tuple[str, ...]]:
+        out: dict[str, list[str]] = {}
+        for c in self.citations:
+            out.setdefault(c.citing, []).append(c.cited)
+        return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}
+
+    @cached_property
+    def _cited_by(self) -> Mapping[str, tuple[str, ...]]:
+        out: dict[str, list[str]] = {}
+        for c in self.citations:
+            out.setdefault(c.cited, []).append(c.citing)
+        return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}
+
+    def cites(self, key: str) -> tuple[str, ...]:
+        """Listed papers that this paper cites, per citation data."""
+        return tuple(k for k in self._cites.get(key, ()) if k in self.papers)
+
+    def cited_by(self, key: str) -> tuple[str, ...]:
+        """Listed papers that cite this paper, per citation data."""
+        return tuple(k for k in self._cited_by.get(key, ()) if k in self.papers)

@@ -1,0 +1,1 @@
+"""One module per remote service: a client (policy in its constructor) and pure parsers."""

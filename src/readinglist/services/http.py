@@ -1,0 +1,154 @@
+"""The HTTP policy every service client shares: timeouts, spacing, retries, counting.
+
+All HTTP of readinglist goes through :class:`HttpClient.request`. Policy lives in the
+constructor: base delay between requests (one connection at a time), an explicit timeout
+on every request, how many times to retry what can succeed on retry (429, 5xx, timeouts,
+connection errors, and answers the caller's ``validate`` calls retryable), exponential
+backoff that honours ``Retry-After``. A 400 is never retried. TLS verification is never
+turned off. Nothing here prints: progress and retries are logged.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from readinglist import __version__
+from readinglist.errors import BadRequestError, ServiceError, ServiceResponseError
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"readinglist/{__version__} (+https://pypi.org/project/readinglist/)"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class RetryableResponse(Exception):
+    """Raised by a ``validate`` callback: the answer came but is not usable yet (for
+    example arXiv's ``Rate exceeded.`` with status 200, or a truncated feed)."""
+
+
+@dataclass
+class HttpClient:
+    """One service's connection policy.
+
+    ``delay`` seconds are kept between the start of consecutive requests; ``retries``
+    more attempts follow a retryable failure, waiting ``backoff * 2**attempt`` seconds
+    (or what ``Retry-After`` asks, at most ``max_wait``).
+    """
+
+    service: str
+    delay: float = 3.0
+    timeout: float = 30.0
+    retries: int = 4
+    backoff: float = 2.0
+    max_wait: float = 120.0
+    headers: Mapping[str, str] | None = None
+    session: requests.Session | None = None
+    sleep: Callable[[float], None] = time.sleep
+
+    def __post_init__(self) -> None:
+        self.requests_made = 0
+        self._last_start: float | None = None
+        if self.session is None:
+            self.session = requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+
+    def _wait_turn(self) -> None:
+        if self._last_start is not None and self.delay > 0:
+            remaining = self.delay - (time.monotonic() - self._last_start)
+            if remaining > 0:
+                self.sleep(remaining)
+        self._last_start = time.monotonic()
+
+    def _retry_after(self, response: requests.Response) -> float | None:
+        value = response.headers.get("Retry-After")
+        if not value:
+            return None
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            pass
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        if parsed is None:
+            return None
+        return max(0.0, parsed.timestamp() - time.time())
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        validate: Callable[[requests.Response], None] | None = None,
+        ok_statuses: frozenset[int] = frozenset({200}),
+    ) -> requests.Response:
+        """Send one request under this client's policy and return the usable answer.
+
+        Raises :class:`BadRequestError` on 400, :class:`ServiceError` when the service
+        cannot be reached or keeps failing, :class:`ServiceResponseError` for other
+        unexpected statuses.
+        """
+        merged = dict(self.headers or {})
+        merged.update(headers or {})
+        last_problem = "no attempt made"
+        for attempt in range(self.retries + 1):
+            self._wait_turn()
+            self.requests_made += 1
+            wait: float | None = None
+            try:
+                assert self.session is not None
+                response = self.session.request(
+                    method, url, params=params, json=json, headers=merged, timeout=self.timeout
+                )
+            except requests.Timeout:
+                last_problem = f"timed out after {self.timeout:g} s"
+            except requests.ConnectionError as exc:
+                last_problem = f"connection failed ({type(exc).__name__})"
+            else:
+                status = response.status_code
+                if status == 400:
+                    raise BadRequestError(
+                        f"{self.service} refused the request (HTTP 400)",
+                        url=response.url,
+                        status=400,
+                    )
+                if status in RETRY_STATUSES:
+                    last_problem = f"HTTP {status}"
+                    wait = self._retry_after(response)
+                elif status not in ok_statuses:
+                    raise ServiceResponseError(
+                        f"{self.service} answered HTTP {status}", url=response.url, status=status
+                    )
+                else:
+                    if validate is None:
+                        return response
+                    try:
+                        validate(response)
+                    except RetryableResponse as exc:
+                        last_problem = str(exc)
+                    else:
+                        return response
+            if attempt < self.retries:
+                pause = wait if wait is not None else self.backoff * (2**attempt)
+                pause = min(pause, self.max_wait)
+                log.info(
+                    "%s: %s; retry %d of %d in %.1f s",
+                    self.service,
+                    last_problem,
+                    attempt + 1,
+                    self.retries,
+                    pause,
+                )
+                self.sleep(pause)
+        raise ServiceError(
+            f"could not reach {self.service} ({last_problem} after {self.retries + 1} attempts)",
+            url=url,
+        )
