@@ -275,6 +275,7 @@ class Publication:
     doi: str = ""
     dblp: str = ""
     source: str = ""
+    kind: str = ""  # "journal" or "conference" when known
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,296 @@
+"""The course file (``bib/course.yml``): course facts, topics, lectures and readings.
+
+Strings only, no disk I/O. The YAML is read node by node so every error names its
+line; aliases and anchors are refused (they are never needed here and make
+"billion laughs" bombs possible); unknown keys are errors, so a typo such as
+``requried:`` cannot silently drop a lecture's readings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from readinglist.errors import CourseFileError
+from readinglist.model import Course, Lecture, Link, Location, Reading, Topic
+
+COURSE_FILE = "bib/course.yml"
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+_COURSE_KEYS = {
+    "title", "number", "term", "institution", "instructors", "meets", "url",
+    "description", "schedule_note", "links",
+}  # fmt: skip
+_TOPIC_KEYS = {"slug", "title", "description", "arxiv_query"}
+_LECTURE_KEYS = {
+    "number", "date", "title", "topics", "required", "optional", "description", "links",
+}  # fmt: skip
+_TOP_KEYS = {"course", "topics", "lectures"}
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """A safe loader that refuses anchors and aliases."""
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise CourseFileError(
+                "YAML aliases (*name) are not allowed in the course file",
+                line=event.start_mark.line + 1,
+            )
+        event = self.peek_event()
+        anchor = getattr(event, "anchor", None)
+        if anchor:
+            raise CourseFileError(
+                "YAML anchors (&name) are not allowed in the course file",
+                line=event.start_mark.line + 1,
+            )
+        return super().compose_node(parent, index)
+
+
+@dataclass(frozen=True)
+class CourseFile:
+    """What the course file defines."""
+
+    course: Course
+    topics: tuple[Topic, ...]
+    lectures: tuple[Lecture, ...]
+
+
+class _Reader:
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def fail(self, node: Node, message: str) -> CourseFileError:
+        return CourseFileError(message, file=self.file, line=node.start_mark.line + 1)
+
+    def loc(self, node: Node) -> Location:
+        return Location(self.file, node.start_mark.line + 1)
+
+    def mapping(self, node: Node, allowed: set[str], what: str) -> dict[str, Node]:
+        if not isinstance(node, MappingNode):
+            raise self.fail(node, f"{what} must be a mapping (key: value)")
+        out: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, ScalarNode) else None
+            if not isinstance(key, str):
+                raise self.fail(key_node, f"{what}: keys must be plain words")
+            if key not in allowed:
+                hint = difflib.get_close_matches(key, sorted(allowed), n=1)
+                extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+                known = ", ".join(sorted(allowed))
+                raise self.fail(key_node, f"{what}: unknown key {key!r}{extra}; known: {known}")
+            if key in out:
+                raise self.fail(key_node, f"{what}: key {key!r} given twice")
+            out[key] = value_node
+        return out
+
+    def scalar(self, node: Node, what: str) -> Any:
+        if not isinstance(node, ScalarNode):
+            raise self.fail(node, f"{what} must be a single value")
+        return _scalar_value(node)
+
+    def text(self, node: Node | None, what: str, *, required: bool = False) -> str:
+        if node is None:
+            return ""
+        if not isinstance(node, ScalarNode):
+            raise self.fail(node, f"{what} must be text")
+        if node.tag == "tag:yaml.org,2002:null" or (node.value == "" and node.style is None):
+            if required:
+                raise self.fail(node, f"{what} must not be empty")
+            return ""
+        return str(node.value)
+
+    def text_list(self, node: Node | None, what: str) -> list[tuple[str, Node]]:
+        if node is None:
+            return []
+        if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null":
+            return []
+        if not isinstance(node, SequenceNode):
+            raise self.fail(node, f"{what} must be a list, e.g. [a, b]")
+        out = []
+        for item in node.value:
+            if not isinstance(item, ScalarNode) or item.tag == "tag:yaml.org,2002:null":
+                raise self.fail(item, f"{what}: each item must be a single word or text")
+            out.append((str(item.value), item))
+        return out
+
+    def sequence(self, node: Node | None, what: str) -> list[Node]:
+        if node is None:
+            return []
+        if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null":
+            return []
+        if not isinstance(node, SequenceNode):
+            raise self.fail(node, f"{what} must be a list")
+        return list(node.value)
+
+    def links(self, node: Node | None, what: str) -> tuple[Link, ...]:
+        out = []
+        for item in self.sequence(node, what):
+            m = self.mapping(item, {"label", "url"}, f"{what} entry")
+            label = self.text(m.get("label"), f"{what}: label", required=True)
+            url = self.text(m.get("url"), f"{what}: url", required=True)
+            if not re.match(r"^(https?://|\.{0,2}/|[\w\-./]+$)", url):
+                raise self.fail(m["url"], f"{what}: url {url!r} must be http(s) or a relative path")
+            out.append(Link(label, url))
+        return tuple(out)
+
+
+def _scalar_value(node: ScalarNode) -> Any:
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node)
+    finally:
+        loader.dispose()
+
+
+def parse_course(text: str, file: str = COURSE_FILE) -> CourseFile:
+    """Read the course file's text into course facts, topics and lectures.
+
+    Raises CourseFileError naming the line for invalid YAML, unknown keys, wrong types,
+    duplicate slugs or lecture numbers, and invalid dates. Readings that name papers
+    not on the list are left for ``check`` (they need the ``.bib`` files).
+    """
+    reader = _Reader(file)
+    try:
+        loader = _NoAliasLoader(text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except CourseFileError as exc:
+        exc.file = file
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise CourseFileError(
+            f"not valid YAML: {exc.problem or exc}", file=file, line=line
+        ) from None
+    except yaml.YAMLError as exc:
+        raise CourseFileError(f"not valid YAML: {exc}", file=file, line=1) from None
+    if root is None:
+        raise CourseFileError("the course file is empty", file=file, line=1)
+    top = reader.mapping(root, _TOP_KEYS, "course file")
+    if "course" not in top:
+        raise reader.fail(root, "the course file needs a 'course:' section")
+    course = _read_course(reader, top["course"])
+    topics = _read_topics(reader, top.get("topics"))
+    lectures = _read_lectures(reader, top.get("lectures"), {t.slug for t in topics})
+    return CourseFile(course, topics, lectures)
+
+
+def _read_course(r: _Reader, node: Node) -> Course:
+    m = r.mapping(node, _COURSE_KEYS, "course")
+    instructors = tuple(v for v, _ in r.text_list(m.get("instructors"), "course.instructors"))
+    if "title" not in m:
+        raise r.fail(node, "course.title is required")
+    return Course(
+        title=r.text(m["title"], "course.title", required=True),
+        number=_str_scalar(r, m.get("number"), "course.number"),
+        term=r.text(m.get("term"), "course.term"),
+        institution=r.text(m.get("institution"), "course.institution"),
+        instructors=instructors,
+        meets=r.text(m.get("meets"), "course.meets"),
+        url=r.text(m.get("url"), "course.url"),
+        description=r.text(m.get("description"), "course.description"),
+        schedule_note=r.text(m.get("schedule_note"), "course.schedule_note"),
+        links=r.links(m.get("links"), "course.links"),
+    )
+
+
+def _str_scalar(r: _Reader, node: Node | None, what: str) -> str:
+    if node is None:
+        return ""
+    if not isinstance(node, ScalarNode):
+        raise r.fail(node, f"{what} must be a single value")
+    return str(node.value)
+
+
+def _read_topics(r: _Reader, node: Node | None) -> tuple[Topic, ...]:
+    topics: list[Topic] = []
+    seen: dict[str, int] = {}
+    for item in r.sequence(node, "topics"):
+        m = r.mapping(item, _TOPIC_KEYS, "topic")
+        if "slug" not in m:
+            raise r.fail(item, "topic needs a 'slug:' (the name of its bib/<slug>.bib file)")
+        slug = r.text(m["slug"], "topic.slug", required=True)
+        if not SLUG.match(slug):
+            raise r.fail(
+                m["slug"],
+                f"topic slug {slug!r} must be lower-case letters, digits and '-' (it names "
+                "bib/<slug>.bib)",
+            )
+        if slug in seen:
+            raise r.fail(m["slug"], f"topic {slug!r} defined twice (first at line {seen[slug]})")
+        seen[slug] = m["slug"].start_mark.line + 1
+        topics.append(
+            Topic(
+                slug=slug,
+                title=r.text(m.get("title"), "topic.title") or slug,
+                description=r.text(m.get("description"), "topic.description"),
+                arxiv_query=r.text(m.get("arxiv_query"), "topic.arxiv_query"),
+                location=r.loc(item),
+            )
+        )
+    return tuple(topics)
+
+
+def _read_lectures(r: _Reader, node: Node | None, slugs: set[str]) -> tuple[Lecture, ...]:
+    lectures: list[Lecture] = []
+    seen: dict[int, int] = {}
+    for item in r.sequence(node, "lectures"):
+        m = r.mapping(item, _LECTURE_KEYS, "lecture")
+        if "number" not in m:
+            raise r.fail(item, "lecture needs a 'number:'")
+        number = r.scalar(m["number"], "lecture.number")
+        if not isinstance(number, int) or isinstance(number, bool) or number < 0:
+            raise r.fail(m["number"], f"lecture number must be a whole number, not {number!r}")
+        if number in seen:
+            raise r.fail(
+                m["number"], f"lecture {number} defined twice (first at line {seen[number]})"
+            )
+        seen[number] = m["number"].start_mark.line + 1
+        date = _read_date(r, m.get("date"), number)
+        topics: list[str] = []
+        for slug, snode in r.text_list(m.get("topics"), f"lecture {number}: topics"):
+            if slug not in slugs:
+                raise r.fail(snode, f"lecture {number}: unknown topic {slug!r}")
+            topics.append(slug)
+        readings: list[Reading] = []
+        for required, name in ((True, "required"), (False, "optional")):
+            for key, knode in r.text_list(m.get(name), f"lecture {number}: {name}"):
+                readings.append(Reading(key.strip().lstrip("@"), required, r.loc(knode)))
+        lectures.append(
+            Lecture(
+                number=number,
+                date=date,
+                title=r.text(m.get("title"), f"lecture {number}: title") or f"Lecture {number}",
+                topics=tuple(topics),
+                readings=tuple(readings),
+                description=r.text(m.get("description"), f"lecture {number}: description"),
+                links=r.links(m.get("links"), f"lecture {number}: links"),
+                location=r.loc(item),
+            )
+        )
+    return tuple(sorted(lectures, key=lambda lec: lec.number))
+
+
+def _read_date(r: _Reader, node: Node | None, number: int) -> dt.date | None:
+    if node is None:
+        return None
+    if not isinstance(node, ScalarNode):
+        raise r.fail(node, f"lecture {number}: date must be YYYY-MM-DD")
+    value = node.value.strip()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise r.fail(
+            node, f"lecture {number}: {value!r} is not a valid date (YYYY-MM-DD)"
+        ) from None

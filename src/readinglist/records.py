@@ -1,0 +1,134 @@
+"""The effective record of a paper: hand-written fields over fetched ones. No I/O.
+
+What a person wrote always wins; arXiv and Semantic Scholar fill in what the entry
+leaves out (abstract, full author list, latest version, published venue).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from readinglist.model import Library, Paper
+
+
+@dataclass(frozen=True)
+class Record:
+    """What readinglist shows of one paper (display text, LaTeX decoded, math kept)."""
+
+    key: str
+    title: str
+    authors: tuple[str, ...]
+    year: int | None
+    arxiv: str | None
+    version: str | None
+    doi: str | None
+    venue: str
+    abstract: str
+    topics: tuple[str, ...]
+    lectures: tuple[int, ...]
+    cites: tuple[str, ...]
+    cited_by: tuple[str, ...]
+    entry_type: str = "misc"
+    categories: tuple[str, ...] = ()
+    comment: str = ""
+    journal_ref: str = ""
+    published: bool = False
+    withdrawn: bool = False
+    arxiv_published: str = ""
+    arxiv_updated: str = ""
+    url: str = ""
+
+    @property
+    def abs_url(self) -> str:
+        """The arXiv abstract page, or empty."""
+        return f"https://arxiv.org/abs/{self.arxiv}" if self.arxiv else ""
+
+    @property
+    def pdf_url(self) -> str:
+        """The arXiv PDF, or empty."""
+        return f"https://arxiv.org/pdf/{self.arxiv}" if self.arxiv else ""
+
+    @property
+    def doi_url(self) -> str:
+        """The DOI resolver link, or empty."""
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    def as_json(self) -> dict[str, object]:
+        """The CLI.md shape of ``show --json`` (plus extra keys)."""
+        return {
+            "key": self.key,
+            "title": self.title,
+            "authors": list(self.authors),
+            "year": self.year,
+            "arxiv": self.arxiv,
+            "version": self.version,
+            "doi": self.doi,
+            "venue": self.venue or None,
+            "abstract": self.abstract or None,
+            "topics": list(self.topics),
+            "lectures": list(self.lectures),
+            "cites": list(self.cites),
+            "cited_by": list(self.cited_by),
+            "entry_type": self.entry_type,
+            "categories": list(self.categories),
+            "comment": self.comment or None,
+            "journal_ref": self.journal_ref or None,
+            "published": self.published,
+            "withdrawn": self.withdrawn,
+            "url": self.url or None,
+        }
+
+
+def effective_record(library: Library, paper: Paper) -> Record:
+    """Merge the hand-written entry with fetched data (hand-written wins)."""
+    fetched = library.arxiv.get(paper.key)
+    publication = library.publications.get(paper.key)
+    authors = tuple(p.display for p in paper.authors)
+    if not authors and fetched:
+        authors = fetched.authors
+    year = paper.year
+    if year is None and fetched and fetched.published[:4].isdigit():
+        year = int(fetched.published[:4])
+    arxiv = paper.arxiv.id if paper.arxiv else (fetched.id if fetched else None)
+    version = None
+    if fetched:
+        version = f"v{fetched.version}"
+    elif paper.arxiv and paper.arxiv.version:
+        version = f"v{paper.arxiv.version}"
+    doi = paper.doi or (fetched.doi.lower() if fetched and fetched.doi else None)
+    if not doi and publication and publication.doi:
+        doi = publication.doi
+    venue = paper.venue
+    if not venue and publication:
+        venue = publication.venue
+    if not venue and fetched and fetched.journal_ref:
+        venue = fetched.journal_ref
+    published = bool(
+        paper.entry_type in ("article", "inproceedings", "incollection", "book")
+        or publication
+        or (fetched and (fetched.journal_ref or fetched.doi))
+    )
+    return Record(
+        key=paper.key,
+        title=paper.title or (fetched.title if fetched else ""),
+        authors=authors,
+        year=year,
+        arxiv=arxiv,
+        version=version,
+        doi=doi,
+        venue=venue,
+        abstract=paper.abstract or (fetched.abstract if fetched else ""),
+        topics=(paper.topic,),
+        lectures=tuple(lec.number for lec in library.lectures_of(paper.key)),
+        cites=library.cites(paper.key),
+        cited_by=library.cited_by(paper.key),
+        entry_type=paper.entry_type,
+        categories=fetched.categories if fetched else (),
+        comment=fetched.comment if fetched else "",
+        journal_ref=fetched.journal_ref if fetched else "",
+        published=published,
+        withdrawn=bool(fetched and fetched.withdrawn),
+        arxiv_published=fetched.published if fetched else "",
+        arxiv_updated=fetched.updated if fetched else "",
+        url=paper.field("url") or "",
+    )

@@ -1,0 +1,341 @@
+"""The only module that reads and writes the course folder.
+
+Contract:
+- hand-written files (``bib/*.bib``, ``bib/course.yml``) are read, never rewritten;
+  :func:`append_text` adds to the end of a ``.bib`` leaving every existing byte in place;
+- every write is atomic (temp file in the same folder, fsync, ``os.replace``), so a
+  reader or a crash sees the old file or the new one, never half of one;
+- :func:`lock` keeps two writers (two syncs) from interleaving;
+- parsed ``.bib`` files are cached outside the course folder, keyed by their exact bytes,
+  so an unchanged file is never parsed twice and a changed one always is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import pickle
+import socket
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from readinglist import __version__
+from readinglist.bibtex import ParsedFile, Problem, decode_bib, parse_bib
+from readinglist.course import COURSE_FILE, parse_course
+from readinglist.errors import (
+    BibSyntaxError,
+    CourseFileError,
+    CourseNotFoundError,
+    LockHeldError,
+    StoreError,
+)
+from readinglist.ids import identify
+from readinglist.model import Library, Location, Paper
+from readinglist.synced import (
+    SYNCED_DIR,
+    SyncedData,
+    parse_arxiv,
+    parse_candidates,
+    parse_citations,
+    parse_publications,
+)
+
+log = logging.getLogger(__name__)
+
+LOCK_FILE = ".readinglist.lock"
+_CACHE_VERSION = f"1-{__version__}"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """A loaded library and the per-file problems found while reading it."""
+
+    library: Library
+    problems: tuple[tuple[str, Problem], ...] = ()
+    extra_files: tuple[str, ...] = field(default=())
+
+
+def find_root(root: str | os.PathLike[str] | None = None) -> Path:
+    """The course folder: ``root`` or the current directory; it must hold the course file."""
+    path = Path(root) if root is not None else Path.cwd()
+    if not path.is_dir():
+        raise CourseNotFoundError(f"{path} is not a folder", file=str(path))
+    if not (path / COURSE_FILE).is_file():
+        raise CourseNotFoundError(
+            f"no course file {COURSE_FILE} here; run 'readinglist init DIR' to start a course "
+            "or pass --root DIR",
+            file=str(path),
+        )
+    return path
+
+
+def read_bytes(root: Path, rel: str) -> bytes:
+    """Read a file of the course folder, turning OS errors into one clear error."""
+    try:
+        return (root / rel).read_bytes()
+    except IsADirectoryError:
+        raise StoreError("is a folder, not a file", file=rel) from None
+    except PermissionError:
+        raise StoreError("permission denied", file=rel) from None
+    except OSError as exc:
+        raise StoreError(exc.strerror or str(exc), file=rel) from None
+
+
+def _cache_dir() -> Path | None:
+    configured = os.environ.get("READINGLIST_CACHE_DIR")
+    if configured == "":
+        return None
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    return Path(base) / "readinglist"
+
+
+def _parse_cached(data: bytes, rel: str) -> ParsedFile:
+    cache = _cache_dir()
+    digest = hashlib.sha256(_CACHE_VERSION.encode() + b"\0" + rel.encode() + b"\0" + data)
+    path = cache / f"{digest.hexdigest()}.pickle" if cache else None
+    if path is not None:
+        try:
+            with path.open("rb") as fh:
+                cached = pickle.load(fh)
+            if isinstance(cached, ParsedFile):
+                return cached
+        except FileNotFoundError:
+            pass
+        except Exception as exc:  # a damaged cache entry is only a cache miss
+            log.debug("ignoring cache entry %s: %s", path, exc)
+    parsed = parse_bib(decode_bib(data, rel), rel)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+        except (OSError, StoreError) as exc:
+            log.debug("cannot write cache %s: %s", path, exc)
+    return parsed
+
+
+def bib_files(root: Path) -> list[str]:
+    """The hand-written ``.bib`` files, relative to the course folder, sorted."""
+    bib = root / "bib"
+    return sorted(f"bib/{p.name}" for p in bib.glob("*.bib"))
+
+
+def _synced_text(root: Path, name: str) -> str | None:
+    rel = f"{SYNCED_DIR}/{name}"
+    if not (root / rel).exists():
+        return None
+    data = read_bytes(root, rel)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise StoreError("not UTF-8", file=rel) from None
+
+
+def load_synced(root: Path) -> SyncedData:
+    """Read the machine-owned data (empty when nothing has been synced yet)."""
+    arxiv = publications = {}
+    citations: tuple = ()
+    external: dict = {}
+    candidates: tuple = ()
+    if (text := _synced_text(root, "arxiv.json")) is not None:
+        arxiv = parse_arxiv(text)
+    if (text := _synced_text(root, "publications.json")) is not None:
+        publications = parse_publications(text)
+    if (text := _synced_text(root, "citations.json")) is not None:
+        citations, external = parse_citations(text)
+    if (text := _synced_text(root, "candidates.json")) is not None:
+        candidates = parse_candidates(text)
+    return SyncedData(arxiv, publications, citations, external, candidates)
+
+
+def load_library(root: Path, *, synced: bool = True) -> LoadResult:
+    """Read the whole course folder into a Library.
+
+    Raises BibSyntaxError / CourseFileError / StoreError (exit 2) for files that cannot
+    be read at all; problems that leave the library usable are returned for ``check``.
+    """
+    course_data = read_bytes(root, COURSE_FILE)
+    try:
+        course_text = course_data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = course_data.count(b"\n", 0, exc.start) + 1
+        raise CourseFileError("not UTF-8", file=COURSE_FILE, line=line) from None
+    course = parse_course(course_text, COURSE_FILE)
+    slugs = [t.slug for t in course.topics]
+    files = bib_files(root)
+    by_stem = {Path(f).stem: f for f in files}
+    ordered = [by_stem[s] for s in slugs if s in by_stem]
+    extra = [f for f in files if Path(f).stem not in set(slugs)]
+    entries: list[Paper] = []
+    problems: list[tuple[str, Problem]] = []
+    for rel in ordered + extra:
+        parsed = _parse_cached(read_bytes(root, rel), rel)
+        topic = Path(rel).stem
+        problems.extend((rel, p) for p in parsed.problems)
+        for raw in parsed.entries:
+            fields_lower = {name.lower(): value for name, value in raw.fields}
+            found = identify(fields_lower)
+            entries.append(
+                Paper(
+                    key=raw.key,
+                    entry_type=raw.entry_type,
+                    fields=raw.fields,
+                    topic=topic,
+                    location=Location(rel, raw.line),
+                    arxiv=found.arxiv,
+                    doi=found.doi,
+                    field_lines=raw.field_lines,
+                )
+            )
+    papers: dict[str, Paper] = {}
+    for paper in entries:
+        papers.setdefault(paper.key, paper)
+    data = load_synced(root) if synced else SyncedData()
+    library = Library(
+        course=course.course,
+        topics=course.topics,
+        lectures=course.lectures,
+        papers=papers,
+        entries=tuple(entries),
+        arxiv=data.arxiv,
+        publications=data.publications,
+        citations=data.citations,
+        external=data.external,
+        candidates=data.candidates,
+        course_file=COURSE_FILE,
+    )
+    return LoadResult(library, tuple(problems), tuple(extra))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically: readers see the old or the new file.
+
+    Raises StoreError (naming the file) when the folder is read-only or the disk is full;
+    the old file is then left exactly as it was.
+    """
+    fd = -1
+    tmp = ""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fd = -1
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+        tmp = ""
+        with contextlib.suppress(OSError):
+            dir_fd = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+    except OSError as exc:
+        reason = {errno.ENOSPC: "disk full", errno.EACCES: "permission denied",
+                  errno.EROFS: "read-only file system", errno.EPERM: "permission denied"}.get(
+            exc.errno or 0, exc.strerror or str(exc)
+        )  # fmt: skip
+        raise StoreError(f"cannot write: {reason}; the file was left as it was", file=str(path)) from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+        if tmp:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def write_text(root: Path, rel: str, text: str) -> bool:
+    """Atomically write a machine-owned file; returns False (and writes nothing) when the
+    file already holds exactly this text, so an unchanged sync changes no byte."""
+    path = root / rel
+    data = text.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise StoreError(exc.strerror or str(exc), file=rel) from None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create folder: {exc.strerror}", file=str(path.parent)) from None
+    write_atomic(path, data)
+    return True
+
+
+def append_text(root: Path, rel: str, text: str) -> None:
+    """Append BibTeX to a hand-written file, leaving every existing byte in place.
+
+    A blank line separates the new text from the old; a file without a final newline
+    gets one first. The write is atomic, so a failure leaves the old file whole.
+    """
+    path = root / rel
+    try:
+        old = path.read_bytes() if path.exists() else b""
+    except OSError as exc:
+        raise StoreError(exc.strerror or str(exc), file=rel) from None
+    sep = b"" if not old else (b"\n" if old.endswith(b"\n") else b"\n\n")
+    write_atomic(path, old + sep + text.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def lock(root: Path, command: str) -> Iterator[None]:
+    """Hold the course folder's lock for one writing command.
+
+    A second holder is refused at once with LockHeldError saying who holds it.
+    """
+    path = root / LOCK_FILE
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StoreError(f"cannot create the lock file: {exc.strerror}", file=LOCK_FILE) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = "another readinglist process"
+            with contextlib.suppress(Exception):
+                info = json.loads(os.pread(fd, 4096, 0).decode() or "{}")
+                holder = f"'readinglist {info['command']}' (pid {info['pid']} on {info['host']})"
+            raise LockHeldError(
+                f"the course folder is locked by {holder}; wait for it to finish",
+                file=LOCK_FILE,
+            ) from None
+        info = {"pid": os.getpid(), "host": socket.gethostname(), "command": command}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(info).encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+__all__ = [
+    "BibSyntaxError",
+    "LoadResult",
+    "append_text",
+    "bib_files",
+    "find_root",
+    "load_library",
+    "load_synced",
+    "lock",
+    "read_bytes",
+    "write_atomic",
+    "write_text",
+]

@@ -1,0 +1,153 @@
+"""The machine-owned data under ``bib/synced/``: what ``sync`` fetched, as text.
+
+Strings only, no disk I/O. Every file is JSON written deterministically (sorted keys,
+sorted lists, no timestamps that change when nothing changed), so a sync that finds
+nothing new changes no byte and git diffs stay readable. Incoming text is not trusted:
+a malformed file raises :class:`StoreError` naming it and the line.
+
+Files (all optional):
+
+- ``arxiv.json``: ``{"format": 1, "papers": {key: ArxivRecord fields}}``
+- ``publications.json``: ``{"format": 1, "papers": {key: Publication fields}}``
+- ``citations.json``: ``{"format": 1, "citations": [Citation fields],
+  "external": {id: ExternalPaper fields}}``
+- ``candidates.json``: ``{"format": 1, "candidates": [Candidate fields]}``
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from readinglist.errors import StoreError
+from readinglist.model import ArxivRecord, Candidate, Citation, ExternalPaper, Publication
+
+SYNCED_DIR = "bib/synced"
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class SyncedData:
+    """Everything in ``bib/synced/``, keyed by paper key where it is about a paper."""
+
+    arxiv: Mapping[str, ArxivRecord] = field(default_factory=dict)
+    publications: Mapping[str, Publication] = field(default_factory=dict)
+    citations: tuple[Citation, ...] = ()
+    external: Mapping[str, ExternalPaper] = field(default_factory=dict)
+    candidates: tuple[Candidate, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def dump_json(data: Any) -> str:
+    """The one deterministic JSON layout of machine-owned files."""
+    return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _load(text: str, file: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise StoreError(f"not valid JSON: {exc.msg}", file=file, line=exc.lineno) from None
+    if not isinstance(data, dict):
+        raise StoreError("expected a JSON object", file=file, line=1)
+    if data.get("format", FORMAT) != FORMAT:
+        raise StoreError(
+            f"written by a newer readinglist (format {data.get('format')})", file=file, line=1
+        )
+    return data
+
+
+def _build(cls: type, raw: Any, file: str, what: str) -> Any:
+    if not isinstance(raw, dict):
+        raise StoreError(f"{what}: expected an object", file=file)
+    names = {f.name for f in dataclasses.fields(cls)}
+    kwargs = {k: v for k, v in raw.items() if k in names}
+    for f in dataclasses.fields(cls):
+        value = kwargs.get(f.name)
+        if isinstance(value, list):
+            kwargs[f.name] = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:
+        raise StoreError(f"{what}: {exc}", file=file) from None
+
+
+def parse_arxiv(text: str, file: str = f"{SYNCED_DIR}/arxiv.json") -> dict[str, ArxivRecord]:
+    """Read ``arxiv.json``."""
+    papers = _load(text, file).get("papers", {})
+    return {k: _build(ArxivRecord, v, file, k) for k, v in sorted(papers.items())}
+
+
+def parse_publications(
+    text: str, file: str = f"{SYNCED_DIR}/publications.json"
+) -> dict[str, Publication]:
+    """Read ``publications.json``."""
+    papers = _load(text, file).get("papers", {})
+    return {k: _build(Publication, v, file, k) for k, v in sorted(papers.items())}
+
+
+def parse_citations(
+    text: str, file: str = f"{SYNCED_DIR}/citations.json"
+) -> tuple[tuple[Citation, ...], dict[str, ExternalPaper]]:
+    """Read ``citations.json``: the citation relations and the outside papers they name."""
+    data = _load(text, file)
+    citations = tuple(
+        _build(Citation, c, file, f"citation {i}") for i, c in enumerate(data.get("citations", []))
+    )
+    external = {}
+    for k, v in sorted(data.get("external", {}).items()):
+        paper = _build(ExternalPaper, v, file, k)
+        external[k] = dataclasses.replace(paper, ids=dict(paper.ids or {}))
+    return citations, external
+
+
+def parse_candidates(text: str, file: str = f"{SYNCED_DIR}/candidates.json") -> tuple[Candidate, ...]:
+    """Read ``candidates.json``."""
+    data = _load(text, file)
+    return tuple(
+        _build(Candidate, c, file, f"candidate {i}") for i, c in enumerate(data.get("candidates", []))
+    )
+
+
+def _plain(obj: Any) -> Any:
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, tuple | list):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, Mapping):
+        return {k: _plain(v) for k, v in obj.items()}
+    return obj
+
+
+def dump_arxiv(records: Mapping[str, ArxivRecord]) -> str:
+    """Write ``arxiv.json``."""
+    return dump_json({"format": FORMAT, "papers": {k: _plain(v) for k, v in records.items()}})
+
+
+def dump_publications(records: Mapping[str, Publication]) -> str:
+    """Write ``publications.json``."""
+    return dump_json({"format": FORMAT, "papers": {k: _plain(v) for k, v in records.items()}})
+
+
+def dump_citations(
+    citations: tuple[Citation, ...] | list[Citation], external: Mapping[str, ExternalPaper]
+) -> str:
+    """Write ``citations.json``, relations sorted so the same set gives the same bytes."""
+    unique = {(c.citing, c.cited, c.evidence): c for c in citations}
+    ordered = [unique[k] for k in sorted(unique)]
+    return dump_json(
+        {
+            "format": FORMAT,
+            "citations": [_plain(c) for c in ordered],
+            "external": {k: _plain(v) for k, v in sorted(external.items())},
+        }
+    )
+
+
+def dump_candidates(candidates: tuple[Candidate, ...] | list[Candidate]) -> str:
+    """Write ``candidates.json``, best first, ties by id."""
+    ordered = sorted(candidates, key=lambda c: (c.topic, -c.score, c.arxiv))
+    return dump_json({"format": FORMAT, "candidates": [_plain(c) for c in ordered]})

@@ -1,0 +1,121 @@
+"""Shared test fixtures: a loopback-only network guard, the course copy, the CLI runner."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import os
+import shutil
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("READINGLIST_SHARED", REPO.parent / "shared"))
+
+
+def _is_loopback(address: object) -> bool:
+    if isinstance(address, tuple) and address:
+        host = address[0]
+    elif isinstance(address, str | bytes):
+        return True  # AF_UNIX paths are local
+    else:
+        return False
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refuse any connection that does not stay on this machine."""
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def guarded(self: socket.socket, address: object) -> object:
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address):
+            raise OSError(f"test tried to reach {address!r}: only loopback is allowed")
+        return real_connect(self, address)  # type: ignore[arg-type]
+
+    def guarded_ex(self: socket.socket, address: object) -> object:
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address):
+            raise OSError(f"test tried to reach {address!r}: only loopback is allowed")
+        return real_connect_ex(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_ex)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test reads the user's cache or points at the real services."""
+    monkeypatch.setenv("READINGLIST_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("READINGLIST_ARXIV_URL", "http://127.0.0.1:9/api/query")
+    monkeypatch.setenv("READINGLIST_S2_URL", "http://127.0.0.1:9/graph/v1")
+    monkeypatch.setenv("READINGLIST_ARXIV_DELAY", "0")
+    monkeypatch.setenv("READINGLIST_S2_DELAY", "0")
+    monkeypatch.delenv("S2_API_KEY", raising=False)
+    monkeypatch.delenv("READINGLIST_DEBUG", raising=False)
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    """A fresh copy of the bundled course folder (bib/, docs/, mkdocs.yml)."""
+    dest = tmp_path / "course"
+    dest.mkdir()
+    shutil.copytree(REPO / "bib", dest / "bib")
+    if (REPO / "docs").is_dir():
+        shutil.copytree(REPO / "docs", dest / "docs")
+    if (REPO / "mkdocs.yml").is_file():
+        shutil.copy(REPO / "mkdocs.yml", dest / "mkdocs.yml")
+    return dest
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """sha256 of every file below ``folder`` (relative path -> digest)."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def run() -> Callable[..., Result]:
+    """Run the CLI in-process: ``run("--root", path, "check")``."""
+    from readinglist.cli import cli
+
+    def _run(*args: object, input: str | None = None) -> Result:
+        runner = CliRunner()
+        return runner.invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
+
+    return _run
+
+
+@pytest.fixture
+def write_bib() -> Callable[[Path, str, str | bytes], Path]:
+    """Write a .bib file (text or raw bytes) into a course folder's bib/."""
+
+    def _write(root: Path, name: str, content: str | bytes) -> Path:
+        path = root / "bib" / name
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+        path.write_bytes(content)
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def cleanup() -> Iterator[list[Callable[[], None]]]:
+    """Callbacks run after the test."""
+    todo: list[Callable[[], None]] = []
+    yield todo
+    for fn in reversed(todo):
+        fn()
