@@ -343,6 +343,9 @@ def parse_match(body: bytes) -> list[S2Paper]:
     data = _load(body)
     if not isinstance(data, dict):
         raise ServiceResponseError(f"{SERVICE}: the search answer is not an object")
+    if "data" not in data:
+        # "Title match not found" comes as {"error": ...}; it is not an empty result.
+        raise ServiceResponseError(f"{SERVICE}: the search answer has no data")
     items = data.get("data")
     if items is not None and not isinstance(items, list):
         raise ServiceResponseError(f"{SERVICE}: the search answer's data is not a list")
