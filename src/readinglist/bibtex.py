@@ -148,7 +148,9 @@ def parse_bib(text: str, file: str) -> ParsedFile:
     except BibSyntaxError:
         raise
     except PybtexSyntaxError as exc:
-        raise BibSyntaxError(_syntax_message(exc), file=file, line=_error_line(exc, text, line)) from None
+        raise BibSyntaxError(
+            _syntax_message(exc), file=file, line=_error_line(exc, text, line)
+        ) from None
     except PybtexError as exc:
         raise BibSyntaxError(str(exc), file=file, line=_error_line(exc, text, line)) from None
     except RecursionError:

@@ -143,7 +143,11 @@ def csl_item(library: Library, paper: Paper) -> dict[str, object]:
         item["container-title"] = latex_to_text(container)
     elif record.arxiv and not paper.field("journal"):
         item["publisher"] = "arXiv"
-    for bib_name, csl_name in (("volume", "volume"), ("number", "issue"), ("publisher", "publisher")):
+    for bib_name, csl_name in (
+        ("volume", "volume"),
+        ("number", "issue"),
+        ("publisher", "publisher"),
+    ):
         value = paper.field(bib_name)
         if value:
             item[csl_name] = latex_to_text(value)

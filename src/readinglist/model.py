@@ -317,6 +317,18 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class Change:
+    """One thing a sync found new: ``kind`` is ``new-version``, ``published``,
+    ``withdrawn``, ``candidate`` or ``added``; ``date`` is the day of the sync."""
+
+    date: str
+    kind: str
+    key: str
+    detail: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class Library:
     """Everything readinglist knows of one course folder.
 
@@ -335,6 +347,7 @@ class Library:
     citations: tuple[Citation, ...] = ()
     external: Mapping[str, ExternalPaper] = field(default_factory=dict)
     candidates: tuple[Candidate, ...] = ()
+    changes: tuple[Change, ...] = ()
     course_file: str = "bib/course.yml"
 
     def topic(self, slug: str) -> Topic | None:

@@ -43,6 +43,7 @@ from readinglist.synced import (
     SyncedData,
     parse_arxiv,
     parse_candidates,
+    parse_changes,
     parse_citations,
     parse_publications,
 )
@@ -145,6 +146,7 @@ def load_synced(root: Path) -> SyncedData:
     citations: tuple = ()
     external: dict = {}
     candidates: tuple = ()
+    changes: tuple = ()
     if (text := _synced_text(root, "arxiv.json")) is not None:
         arxiv = parse_arxiv(text)
     if (text := _synced_text(root, "publications.json")) is not None:
@@ -153,7 +155,9 @@ def load_synced(root: Path) -> SyncedData:
         citations, external = parse_citations(text)
     if (text := _synced_text(root, "candidates.json")) is not None:
         candidates = parse_candidates(text)
-    return SyncedData(arxiv, publications, citations, external, candidates)
+    if (text := _synced_text(root, "changes.json")) is not None:
+        changes = parse_changes(text)
+    return SyncedData(arxiv, publications, citations, external, candidates, changes)
 
 
 def load_library(root: Path, *, synced: bool = True) -> LoadResult:
@@ -210,6 +214,7 @@ def load_library(root: Path, *, synced: bool = True) -> LoadResult:
         citations=data.citations,
         external=data.external,
         candidates=data.candidates,
+        changes=data.changes,
         course_file=COURSE_FILE,
     )
     return LoadResult(library, tuple(problems), tuple(extra))
@@ -247,7 +252,9 @@ def write_atomic(path: Path, data: bytes) -> None:
                   errno.EROFS: "read-only file system", errno.EPERM: "permission denied"}.get(
             exc.errno or 0, exc.strerror or str(exc)
         )  # fmt: skip
-        raise StoreError(f"cannot write: {reason}; the file was left as it was", file=str(path)) from None
+        raise StoreError(
+            f"cannot write: {reason}; the file was left as it was", file=str(path)
+        ) from None
     finally:
         if fd >= 0:
             os.close(fd)

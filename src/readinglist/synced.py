@@ -12,6 +12,8 @@ Files (all optional):
 - ``citations.json``: ``{"format": 1, "citations": [Citation fields],
   "external": {id: ExternalPaper fields}}``
 - ``candidates.json``: ``{"format": 1, "candidates": [Candidate fields]}``
+- ``changes.json``: ``{"format": 1, "changes": [Change fields]}``, newest first: what
+  each sync found new (the site's "what's new" and its feed)
 """
 
 from __future__ import annotations
@@ -23,7 +25,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from readinglist.errors import StoreError
-from readinglist.model import ArxivRecord, Candidate, Citation, ExternalPaper, Publication
+from readinglist.model import (
+    ArxivRecord,
+    Candidate,
+    Change,
+    Citation,
+    ExternalPaper,
+    Publication,
+)
 
 SYNCED_DIR = "bib/synced"
 FORMAT = 1
@@ -38,7 +47,7 @@ class SyncedData:
     citations: tuple[Citation, ...] = ()
     external: Mapping[str, ExternalPaper] = field(default_factory=dict)
     candidates: tuple[Candidate, ...] = ()
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    changes: tuple[Change, ...] = ()
 
 
 def dump_json(data: Any) -> str:
@@ -94,9 +103,7 @@ def parse_citations(
 ) -> tuple[tuple[Citation, ...], dict[str, ExternalPaper]]:
     """Read ``citations.json``: the citation relations and the outside papers they name."""
     data = _load(text, file)
-    citations = tuple(
-        _build(Citation, c, file, f"citation {i}") for i, c in enumerate(data.get("citations", []))
-    )
+    citations = _records(Citation, text, file, "citations")
     external = {}
     for k, v in sorted(data.get("external", {}).items()):
         paper = _build(ExternalPaper, v, file, k)
@@ -104,12 +111,23 @@ def parse_citations(
     return citations, external
 
 
-def parse_candidates(text: str, file: str = f"{SYNCED_DIR}/candidates.json") -> tuple[Candidate, ...]:
+def _records(cls: type, text: str, file: str, name: str) -> tuple[Any, ...]:
+    items = _load(text, file).get(name, [])
+    if not isinstance(items, list):
+        raise StoreError(f"{name}: expected a list", file=file)
+    return tuple(_build(cls, c, file, f"{name}[{i}]") for i, c in enumerate(items))
+
+
+def parse_candidates(
+    text: str, file: str = f"{SYNCED_DIR}/candidates.json"
+) -> tuple[Candidate, ...]:
     """Read ``candidates.json``."""
-    data = _load(text, file)
-    return tuple(
-        _build(Candidate, c, file, f"candidate {i}") for i, c in enumerate(data.get("candidates", []))
-    )
+    return _records(Candidate, text, file, "candidates")
+
+
+def parse_changes(text: str, file: str = f"{SYNCED_DIR}/changes.json") -> tuple[Change, ...]:
+    """Read ``changes.json``."""
+    return _records(Change, text, file, "changes")
 
 
 def _plain(obj: Any) -> Any:
@@ -151,3 +169,14 @@ def dump_candidates(candidates: tuple[Candidate, ...] | list[Candidate]) -> str:
     """Write ``candidates.json``, best first, ties by id."""
     ordered = sorted(candidates, key=lambda c: (c.topic, -c.score, c.arxiv))
     return dump_json({"format": FORMAT, "candidates": [_plain(c) for c in ordered]})
+
+
+def dump_changes(changes: tuple[Change, ...] | list[Change]) -> str:
+    """Write ``changes.json``: newest day first, then by key and kind."""
+    unique = {(c.date, c.key, c.kind, c.detail): c for c in changes}
+    ordered = sorted(unique.values(), key=lambda c: (_neg(c.date), c.key, c.kind, c.detail))
+    return dump_json({"format": FORMAT, "changes": [_plain(c) for c in ordered]})
+
+
+def _neg(date: str) -> tuple[int, ...]:
+    return tuple(-ord(ch) for ch in date)

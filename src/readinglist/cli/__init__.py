@@ -147,7 +147,6 @@ def write_output(text: str, output: Path | None) -> None:
         raise
 
 
-
 def _register() -> None:
     # Importing a command module registers its commands on ``cli``.
     from readinglist.cli import library  # noqa: F401
