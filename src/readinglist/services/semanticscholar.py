@@ -29,6 +29,7 @@ import json
 import logging
 import math
 import os
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -45,7 +46,9 @@ from readinglist.services.http import HttpClient, RetryableResponse
 log = logging.getLogger(__name__)
 
 SERVICE = "Semantic Scholar"
+"""The service's name in messages."""
 DEFAULT_URL = "https://api.semanticscholar.org/graph/v1"
+"""The Graph API base URL (``READINGLIST_S2_URL`` overrides it)."""
 BATCH_SIZE = 500
 """The most ids ``POST /paper/batch`` accepts in one request."""
 REFERENCE_CAP = 1000
@@ -57,11 +60,16 @@ PAPER_FIELDS = (
     "title,year,venue,publicationVenue,externalIds,citationCount,referenceCount,"
     "references.paperId,references.externalIds,references.title,references.year"
 )
+"""The fields asked of ``/paper/batch`` (``referenceCount`` to detect truncation)."""
 REFERENCE_FIELDS = "paperId,externalIds,title,year"
+"""The fields asked of each cited paper on ``/paper/{id}/references``."""
 
-# Venue names that are preprint servers, not publications (compared case-folded, and as
-# prefixes: S2 writes "arXiv.org", "ArXiv" and older "arXiv: Machine Learning").
-_PREPRINT_VENUES = ("arxiv", "corr", "biorxiv", "medrxiv", "ssrn", "research square")
+# Venue names that are preprint servers, not publications. A whole-word prefix, because
+# S2 writes "arXiv.org", "ArXiv" and (older records) "arXiv: Machine Learning", while
+# "Corrosion Science" is a journal.
+_PREPRINT_VENUE = re.compile(
+    r"^\s*(?:arxiv|corr|biorxiv|medrxiv|ssrn|research square)\b", re.IGNORECASE
+)
 _EMPTY_IDS: Mapping[str, str] = MappingProxyType({})
 
 
@@ -136,7 +144,7 @@ class S2Reference(_Identified):
     paper_id: str | None
     title: str
     year: int | None
-    external_ids: Mapping[str, str] = field(default=_EMPTY_IDS, hash=False)
+    external_ids: Mapping[str, str] = field(default_factory=lambda: _EMPTY_IDS, hash=False)
 
     @property
     def resolved(self) -> bool:
@@ -182,8 +190,7 @@ class FetchResult:
 
 
 def _is_preprint_venue(name: str) -> bool:
-    folded = name.strip().casefold()
-    return not folded or folded.startswith(_PREPRINT_VENUES)
+    return not name.strip() or bool(_PREPRINT_VENUE.match(name))
 
 
 def publication(paper: S2Paper) -> Publication | None:
