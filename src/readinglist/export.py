@@ -153,7 +153,7 @@ def csl_item(library: Library, paper: Paper) -> dict[str, object]:
             item[csl_name] = latex_to_text(value)
     pages = paper.field("pages")
     if pages:
-        item["page"] = re.sub(r"\s*-+\s*", "-", latex_to_text(pages))
+        item["page"] = latex_to_text(re.sub(r"\s*-+\s*", "-", pages))
     if record.doi:
         item["DOI"] = record.doi
     if record.arxiv:

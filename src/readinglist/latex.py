@@ -40,6 +40,15 @@ def split_math(text: str) -> list[tuple[bool, str]]:
 
 
 def _decode_plain(text: str) -> str:
+    # latexcodec drops the whitespace at the ends of its input; keep it, since the
+    # piece may sit between two formulas.
+    stripped = text.strip()
+    lead = text[: len(text) - len(text.lstrip())]
+    trail = text[len(text.rstrip()) :]
+    return lead + _decode_core(stripped) + trail if stripped else text
+
+
+def _decode_core(text: str) -> str:
     text = _FORMAT.sub("", text)
     try:
         decoded = codecs.decode(text, "ulatex")

@@ -1,0 +1,182 @@
+"""The CLI contract for check/show/export: exit codes, one-line errors, nothing lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import snapshot
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_show_gives_the_ntk_paper(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("--root", REPO, "show", "jacot2018", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    for key in ("key", "title", "authors", "year", "arxiv", "version", "doi", "venue",
+                "abstract", "topics", "lectures", "cites", "cited_by"):  # fmt: skip
+        assert key in data
+    assert data["arxiv"] == "1806.07572"
+    assert data["title"].startswith("Neural Tangent Kernel")
+    assert data["authors"][0] == "Arthur Jacot"
+    assert data["topics"] == ["ntk"] and data["lectures"]
+    assert "chizat2019lazy" in data["cited_by"]
+
+
+def test_show_text_and_unknown_key(run) -> None:  # type: ignore[no-untyped-def]
+    text = run("--root", REPO, "show", "barron1993")
+    assert text.exit_code == 0 and "Universal approximation bounds" in text.stdout
+    missing = run("--root", REPO, "show", "jacot2019")
+    assert missing.exit_code == 2
+    assert missing.stderr == "error: no paper with key 'jacot2019'; did you mean jacot2018?\n"
+
+
+def test_folder_without_course_file_is_refused(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run("--root", tmp_path, "check")
+    assert result.exit_code == 2
+    assert "no course file bib/course.yml" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_help_of_every_command_has_an_example(run) -> None:  # type: ignore[no-untyped-def]
+    from readinglist.cli import cli
+
+    for name in cli.commands:
+        result = run(name, "--help")
+        assert result.exit_code == 0
+        assert "Example" in result.stdout, name
+
+
+def test_version(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("--version").stdout.startswith("readinglist, version ")
+
+
+BROKEN = {
+    "unbalanced brace": (b"@article{x,\n  title = {Oops,\n  year = 2020,\n}\n", 5),
+    "unbalanced quote": (b'@article{x,\n  title = "Oops,\n  year = 2020,\n}\n', 4),
+    "missing comma": (b"@article{x,\n  title = {A}\n  year = {2020},\n}\n", 3),
+    "undefined macro": (b"@article{x,\n  title = {A},\n  journal = jmlrr,\n}\n", 3),
+    "self-referencing macro": (b"@string{a = a # b}\n@misc{x, title = a}\n", 1),
+    "cut off at end": (b"@article{x,\n  title = {A},\n  year = {20", 3),
+    "invalid UTF-8": (b"@article{x,\n  title = {A},\n  author = {Sch\xf6lkopf, B},\n}\n", 3),
+    "NUL byte": (b"@article{x,\n  title = {A\x00},\n}\n", 2),
+    "key with space": (b"@article{my key,\n  title = {A},\n}\n", 1),
+    "deep braces": (b"@misc{x, title = {" + b"{" * 10000 + b"}" * 10000 + b"}}\n", 1),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+@pytest.mark.parametrize("command", [["check"], ["show", "jacot2018"], ["export", "--all"]])
+def test_broken_bib_is_one_line_exit_2_and_nothing_written(
+    run, course, write_bib, case, command
+) -> None:  # type: ignore[no-untyped-def]
+    data, line = BROKEN[case]
+    original_lines = (course / "bib/ntk.bib").read_bytes().count(b"\n")
+    write_bib(course, "ntk.bib", (course / "bib/ntk.bib").read_bytes() + data)
+    before = snapshot(course)
+    result = run("--root", course, *command)
+    assert result.exit_code == 2, (case, result.stdout, result.stderr)
+    assert result.stderr.startswith(f"error: bib/ntk.bib:{original_lines + line}: "), result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert snapshot(course) == before
+
+
+@pytest.mark.parametrize(
+    ("content", "readable"),
+    [
+        (b"\xef\xbb\xbf@misc{bom1, title={T}, author={A, B}, year={2020}}\n", True),
+        (b"@misc{crlf1,\r\n title={T},\r\n author={A, B},\r\n year={2020}\r\n}\r\n", True),
+        (b"@misc{cr1,\r title={T},\r author={A, B},\r year={2020}\r}\r", True),
+        (b"@misc{a/b, title={Slash key}, author={A, B}, year={2020}}\n", True),
+        (b"@misc{../up, title={Dots key}, author={A, B}, year={2020}}\n", True),
+        (b"@misc{M\xc3\xbcller2020, title={Umlaut key}, author={A, B}, year={2020}}\n", True),
+        (b"", True),
+        (b"% only a comment\n", True),
+    ],
+)
+def test_valid_oddities_are_read(run, course, write_bib, content: bytes, readable: bool) -> None:  # type: ignore[no-untyped-def]
+    write_bib(course, "odd.bib", content)
+    result = run("--root", course, "check", "--json")
+    assert result.exit_code in (0, 1), result.stderr
+    report = json.loads(result.stdout)
+    expected = 59 + (1 if b"@misc" in content else 0)
+    assert report["papers"] == expected
+
+
+def test_crlf_file_reports_right_line(run, course, write_bib) -> None:  # type: ignore[no-untyped-def]
+    write_bib(course, "odd.bib", b"@misc{k1,\r\n title={T},\r\n author={A, B},\r\n year={2020},\r\n"
+              b" doi={bad}\r\n}\r\n")  # fmt: skip
+    report = json.loads(run("--root", course, "check", "--json").stdout)
+    (err,) = report["errors"]
+    assert (err["file"], err["line"]) == ("bib/odd.bib", 5)
+
+
+def test_bib_that_is_a_folder_or_unreadable(run, course) -> None:  # type: ignore[no-untyped-def]
+    (course / "bib/folder.bib").mkdir()
+    result = run("--root", course, "check")
+    assert (
+        result.exit_code == 2
+        and result.stderr == "error: bib/folder.bib: is a folder, not a file\n"
+    )
+    (course / "bib/folder.bib").rmdir()
+    if os.geteuid() == 0:
+        pytest.skip("root reads every file")
+    path = course / "bib/ntk.bib"
+    path.chmod(0)
+    result = run("--root", course, "check")
+    assert result.exit_code == 2 and "permission denied" in result.stderr
+
+
+def test_course_file_error_is_one_line(run, course) -> None:  # type: ignore[no-untyped-def]
+    path = course / "bib/course.yml"
+    path.write_text(path.read_text().replace("lectures:", "lectures:\n  - number: x\n", 1))
+    before = snapshot(course)
+    result = run("--root", course, "check")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: bib/course.yml:") and "whole number" in result.stderr
+    assert snapshot(course) == before
+
+
+def test_debug_shows_the_traceback(course, write_bib) -> None:  # type: ignore[no-untyped-def]
+    write_bib(course, "ntk.bib", b"@article{x,\n title = {A}\n year = {2020},\n}\n")
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    plain = subprocess.run([sys.executable, "-m", "readinglist", "--root", str(course), "check"],
+                           capture_output=True, text=True, env=env)  # fmt: skip
+    assert plain.returncode == 2 and "Traceback" not in plain.stderr
+    debug = subprocess.run([sys.executable, "-m", "readinglist", "--root", str(course), "--debug",
+                            "check"], capture_output=True, text=True, env=env)  # fmt: skip
+    assert debug.returncode != 0 and "Traceback" in debug.stderr
+
+
+def test_no_command_rewrites_hand_written_files(run, course, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Every command that exists, run against a copy: hand-written files stay byte-identical."""
+    hand = {p: p.read_bytes() for p in (course / "bib").glob("*.bib")}
+    hand[course / "bib/course.yml"] = (course / "bib/course.yml").read_bytes()
+    out = tmp_path / "out"
+    out.mkdir()
+    commands = [
+        ["check"], ["check", "--json", "--strict"], ["show", "jacot2018"],
+        ["show", "jacot2018", "--json"], ["export", "--all"], ["export", "--lecture", "3"],
+        ["export", "--topic", "ntk", "--format", "csl-json", "-o", out / "ntk.json"],
+        ["export", "--all", "--prefer", "published"],
+        ["stats"], ["stats", "--json"], ["suggest", "--min-cites", "1"], ["graph", "-o", out / "g.json"],
+        ["candidates"], ["sync", "--offline"], ["sync", "--offline", "--dry-run"],
+        ["build", "-d", out / "site"],
+    ]  # fmt: skip
+    from readinglist.cli import cli
+
+    ran = 0
+    for command in commands:
+        if command[0] not in cli.commands:
+            continue
+        run("--root", course, *command)
+        ran += 1
+    assert ran >= 7
+    for path, data in hand.items():
+        assert path.read_bytes() == data, path
