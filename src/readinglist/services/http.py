@@ -14,7 +14,7 @@ import email.utils
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -48,9 +48,10 @@ class HttpClient:
     retries: int = 4
     backoff: float = 2.0
     max_wait: float = 120.0
-    headers: Mapping[str, str] | None = None
-    session: requests.Session | None = None
-    sleep: Callable[[float], None] = time.sleep
+    # Headers may carry an API key: keep them (and the session) out of repr and logs.
+    headers: Mapping[str, str] | None = field(default=None, repr=False)
+    session: requests.Session | None = field(default=None, repr=False)
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
 
     def __post_init__(self) -> None:
         self.requests_made = 0
@@ -99,10 +100,12 @@ class HttpClient:
         merged = dict(self.headers or {})
         merged.update(headers or {})
         last_problem = "no attempt made"
+        unusable = False  # the last failure was an answer, not a lost connection
         for attempt in range(self.retries + 1):
             self._wait_turn()
             self.requests_made += 1
             wait: float | None = None
+            unusable = False
             try:
                 assert self.session is not None
                 response = self.session.request(
@@ -134,6 +137,7 @@ class HttpClient:
                         validate(response)
                     except RetryableResponse as exc:
                         last_problem = str(exc)
+                        unusable = True
                     else:
                         return response
             if attempt < self.retries:
@@ -148,7 +152,12 @@ class HttpClient:
                     pause,
                 )
                 self.sleep(pause)
+        attempts = self.retries + 1
+        if unusable:
+            raise ServiceResponseError(
+                f"{self.service} kept sending unusable data ({last_problem}, {attempts} tries)",
+                url=url,
+            )
         raise ServiceError(
-            f"could not reach {self.service} ({last_problem} after {self.retries + 1} attempts)",
-            url=url,
+            f"could not reach {self.service} ({last_problem} after {attempts} attempts)", url=url
         )
