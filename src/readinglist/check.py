@@ -133,14 +133,7 @@ def _check_same_paper(library: Library, add) -> None:  # type: ignore[no-untyped
     seen: dict[tuple[str, str], Paper] = {}
     reported: set[frozenset[str]] = set()
     for p in library.papers.values():
-        marks: list[tuple[str, str]] = []
-        if p.arxiv:
-            marks.append(("arXiv id", p.arxiv.id))
-        if p.doi and not p.doi.startswith("10.48550/"):
-            marks.append(("DOI", p.doi))
-        if len(p.title_key) >= 12 and p.first_author_key:
-            marks.append(("title and first author", f"{p.title_key}|{p.first_author_key}"))
-        for kind, value in marks:
+        for kind, value in p.identity_marks():
             other = seen.get((kind, value))
             if other is None:
                 seen[(kind, value)] = p

@@ -150,6 +150,19 @@ class Paper:
         """The normalized title, used to find the same paper under two keys."""
         return normalize_title(self.field("title") or "")
 
+    def identity_marks(self) -> tuple[tuple[str, str], ...]:
+        """What makes two entries the same paper: ``(kind, value)`` pairs for the arXiv id
+        (no version), the DOI (not arXiv's DataCite one) and the normalized title with the
+        first author's family name (only for titles long enough to be telling)."""
+        marks: list[tuple[str, str]] = []
+        if self.arxiv:
+            marks.append(("arXiv id", self.arxiv.id))
+        if self.doi and not self.doi.startswith("10.48550/"):
+            marks.append(("DOI", self.doi))
+        if len(self.title_key) >= 12 and self.first_author_key:
+            marks.append(("title and first author", f"{self.title_key}|{self.first_author_key}"))
+        return tuple(marks)
+
     @cached_property
     def first_author_key(self) -> str:
         """The normalized family name of the first author (empty when unknown)."""
@@ -254,6 +267,7 @@ class ArxivRecord:
     doi: str = ""
     published: str = ""
     updated: str = ""
+    matched_by: str = ""  # "title" when sync found the paper by its title, not its id
 
     @property
     def arxiv_id(self) -> ArxivId:
