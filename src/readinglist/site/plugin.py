@@ -1,0 +1,173 @@
+"""The MkDocs plugin: hands the generated course site to MkDocs.
+
+Thin on purpose: it loads the library, asks :func:`readinglist.site.pages.build_site`
+for every page and file, and adds them with ``File.generated`` in ``on_files``. Nothing
+is written into ``docs/`` (which holds only hand-written pages) and nothing generated
+is committed; the vis-network JavaScript is copied from the installed pyvis package.
+
+Use it in ``mkdocs.yml``::
+
+    plugins:
+      - search
+      - readinglist          # option: root (the course folder; default: mkdocs.yml's)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from readinglist.errors import ReadingListError
+from readinglist.model import Library
+from readinglist.site.markup import Layout
+from readinglist.site.pages import ASSETS, HOME, HOME_MARKERS, SitePlan, build_site
+
+log = logging.getLogger("mkdocs.plugins.readinglist")
+
+#: Files of this package copied into the site's ``assets/readinglist/``.
+OWN_ASSETS = ("readinglist.css", "graph.js")
+#: vis-network, as pyvis ships it.
+VIS_FILES = {"vis-network.min.js": "vis-network.min.js", "vis-network.css": "vis-network.min.css"}
+VIS_VERSION = "vis-9.1.2"
+
+
+class LibraryError(PluginError):
+    """A library error during a build, carrying the original ReadingListError.
+
+    Its message is the same one line the CLI prints (``bib/x.bib:3: ...``); the
+    ``readinglist build`` command re-raises :attr:`error` to print it and exit 2.
+    """
+
+    def __init__(self, error: ReadingListError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class ReadingListConfig(Config):
+    """Options of the plugin."""
+
+    root = config_options.Optional(config_options.Type(str))
+    """The course folder (holding ``bib/``); default: the folder of ``mkdocs.yml``."""
+
+
+def vis_directory() -> Path:
+    """The folder of pyvis's bundled vis-network files."""
+    import pyvis
+
+    return Path(pyvis.__file__).parent / "templates" / "lib" / VIS_VERSION
+
+
+def _asset_bytes(name: str) -> bytes:
+    return resources.files("readinglist.site").joinpath("assets", name).read_bytes()
+
+
+class ReadingListPlugin(BasePlugin[ReadingListConfig]):
+    """Generates the course site's pages from the reading list (see the module doc)."""
+
+    root: Path | None = None
+    library: Library | None = None
+    plan: SitePlan | None = None
+    error: ReadingListError | None = None
+    """The library error that stopped the build, for ``readinglist build`` to report."""
+
+    def course_root(self, config: MkDocsConfig) -> Path:
+        """The course folder: the ``root`` option, relative to ``mkdocs.yml``."""
+        base = Path(config.config_file_path or ".").resolve().parent
+        option = self.config.root
+        return (base / option).resolve() if option else base
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """Load the library (a bad .bib fails the build here, with its file and line)."""
+        from readinglist.store import find_root, load_library
+
+        self.root = self.course_root(config)
+        try:
+            self.library = load_library(find_root(self.root)).library
+        except ReadingListError as exc:
+            self.error = exc
+            raise LibraryError(exc) from None
+        css = f"{ASSETS}/readinglist.css"
+        if css not in config.extra_css:
+            config.extra_css.append(css)
+        if config.theme.name == "material" and config.theme.get("font") is not False:
+            log.warning(
+                "theme.font is not false: Material will load Google Fonts; set "
+                "'font: false' under theme in mkdocs.yml to keep the site offline"
+            )
+        return config
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        """Add every generated page and file; hand-written pages win over generated ones."""
+        assert self.library is not None
+        handwritten = {f.src_uri for f in files}
+        layout = Layout(use_directory_urls=config.use_directory_urls)
+        try:
+            plan = build_site(
+                self.library,
+                layout=layout,
+                site_url=config.site_url or "",
+                skip=handwritten,
+            )
+        except ReadingListError as exc:
+            self.error = exc
+            raise LibraryError(exc) from None
+        self.plan = plan
+        for src_uri, text in plan.pages.items():
+            inclusion = (
+                InclusionLevel.NOT_IN_NAV
+                if src_uri in plan.paper_pages
+                else InclusionLevel.UNDEFINED
+            )
+            files.append(File.generated(config, src_uri, content=text, inclusion=inclusion))
+        for src_uri, data in plan.files.items():
+            files.append(File.generated(config, src_uri, content=data))
+        for name in OWN_ASSETS:
+            files.append(File.generated(config, f"{ASSETS}/{name}", content=_asset_bytes(name)))
+        vis = vis_directory()
+        for source, target in VIS_FILES.items():
+            files.append(
+                File.generated(config, f"{ASSETS}/{target}", abs_src_path=str(vis / source))
+            )
+        if config.nav is None:
+            # Only the site's own pages: listing every paper makes Material's build
+            # quadratic (MEASURED.md), and papers are reached from lectures and search.
+            config.nav = plan.nav + sorted(
+                (f.src_uri for f in files if f.src_uri in handwritten and f.is_documentation_page()
+                 and f.src_uri != HOME),
+            )  # fmt: skip
+        return files
+
+    def on_page_markdown(
+        self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """Put the generated course facts and schedule into a hand-written home page."""
+        if self.plan is None or page.file.src_uri != HOME or page.file.generated_by:
+            return markdown
+        parts = self.plan.home
+        if not any(marker in markdown for marker in HOME_MARKERS.values()):
+            return markdown.rstrip("\n") + "\n\n" + parts["course"] + "\n" + parts["schedule"]
+        for name, marker in HOME_MARKERS.items():
+            markdown = markdown.replace(marker, parts[name])
+        return markdown
+
+    def on_serve(
+        self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer:
+        """Rebuild when the reading list changes: ``bib/*.bib``, the course file, synced data."""
+        root = self.root or self.course_root(config)
+        bib = root / "bib"
+        if bib.is_dir():
+            server.watch(os.fspath(bib), recursive=True)
+        return server

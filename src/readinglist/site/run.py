@@ -1,0 +1,118 @@
+"""Build or serve a course folder's site with MkDocs (what ``readinglist build``/``serve`` run).
+
+Errors come out as readinglist errors, so the CLI prints one line and exits as CLI.md
+says: a broken ``.bib`` or course file is reported with its file and line (exit 2), an
+unusable ``mkdocs.yml`` names that file (exit 2), and warnings in strict mode fail the
+build with exit 1.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from readinglist.errors import ReadingListError, UsageError
+
+log = logging.getLogger(__name__)
+
+CONFIG_FILE = "mkdocs.yml"
+
+
+class SiteBuildError(ReadingListError):
+    """MkDocs could not build the site (the reason was logged above the error)."""
+
+
+class StrictBuildError(SiteBuildError):
+    """Warnings in strict mode: the site was not built."""
+
+    exit_code = 1
+
+
+def _config_file(root: Path) -> Path:
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        raise UsageError(
+            "no mkdocs.yml in the course folder; it configures the site "
+            "(theme, plugins: [search, readinglist])",
+            file=CONFIG_FILE,
+        )
+    return path
+
+
+def _check_site_dir(root: Path, site_dir: Path) -> None:
+    """Refuse an output folder MkDocs would wipe together with the course."""
+    root, site_dir = root.resolve(), site_dir.resolve()
+    if site_dir == root or root.is_relative_to(site_dir):
+        raise UsageError(f"the site folder {site_dir} would hold the course folder; choose another")
+    for kept in ("bib", "docs"):
+        if site_dir.is_relative_to(root / kept):
+            raise UsageError(f"the site folder must not be inside {kept}/ (it is emptied first)")
+
+
+def _load_config(root: Path, **options: object):  # type: ignore[no-untyped-def]
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError
+
+    config_file = _config_file(root)
+    try:
+        return load_config(config_file=str(config_file), **options)
+    except ConfigurationError as exc:
+        raise SiteBuildError(str(exc).strip(), file=CONFIG_FILE) from None
+    except Abort as exc:
+        raise SiteBuildError(f"invalid configuration: {exc}", file=CONFIG_FILE) from None
+
+
+def _check_library(root: Path) -> None:
+    # Read the list before MkDocs starts, so a broken .bib is one line with its file
+    # and line (the plugin reads it again, from the parse cache).
+    from readinglist.store import load_library
+
+    load_library(root)
+
+
+def build(root: Path, *, site_dir: Path | None = None, strict: bool = False) -> Path:
+    """Build the site of the course folder ``root``; returns the site folder.
+
+    ``site_dir`` defaults to mkdocs.yml's ``site_dir`` (``site/`` next to it).
+    """
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.exceptions import Abort
+
+    _check_library(root)
+    options: dict[str, object] = {"strict": strict}
+    if site_dir is not None:
+        options["site_dir"] = str(site_dir.resolve())
+    config = _load_config(root, **options)
+    _check_site_dir(root, Path(config.site_dir))
+    try:
+        mkdocs_build(config)
+    except Abort as exc:
+        plugin = config.plugins.get("readinglist")
+        error = getattr(plugin, "error", None)
+        if isinstance(error, ReadingListError):
+            raise error from None
+        message = str(exc).strip()
+        if "strict mode" in message:
+            raise StrictBuildError(f"site not built: {message.rstrip('!')}") from None
+        raise SiteBuildError(f"site not built: {message.rstrip('!')}") from None
+    return Path(config.site_dir)
+
+
+def serve(root: Path, *, dev_addr: str | None = None) -> None:
+    """Serve the site with live reload until interrupted.
+
+    Rebuilds when ``docs/``, ``mkdocs.yml`` or anything under ``bib/`` changes (the
+    plugin's ``on_serve`` watches ``bib/``).
+    """
+    from mkdocs.commands.serve import serve as mkdocs_serve
+    from mkdocs.exceptions import Abort, ConfigurationError
+
+    _check_library(root)
+    config_file = _config_file(root)
+    _load_config(root, dev_addr=dev_addr)  # fail early, with a clear line
+    try:
+        mkdocs_serve(config_file=str(config_file), livereload=True, dev_addr=dev_addr)
+    except ConfigurationError as exc:
+        raise SiteBuildError(str(exc).strip(), file=CONFIG_FILE) from None
+    except Abort as exc:
+        raise SiteBuildError(f"site not served: {str(exc).strip().rstrip('!')}") from None
