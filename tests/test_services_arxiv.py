@@ -827,12 +827,6 @@ def test_stand_in_refuses_unknown_faults(standin: ArxivStandIn) -> None:
     assert "hang" in FAULTS
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=requests.exceptions.ChunkedEncodingError,
-    reason="services/http.py retries Timeout and ConnectionError only: a body cut short "
-    "mid-transfer escapes as requests' ChunkedEncodingError, unretried",
-)
 def test_body_cut_mid_transfer_is_retried(
     standin: ArxivStandIn, make_client: Callable[..., ArxivClient]
 ) -> None:

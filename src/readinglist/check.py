@@ -173,7 +173,8 @@ def _check_course(library: Library, add) -> None:  # type: ignore[no-untyped-def
     for topic in library.topics:
         if not library.papers_in_topic(topic.slug):
             add(_at(topic.location, course), "warning", "empty-topic",
-                f"topic {topic.slug!r} has no papers ({topic.bib_file} is missing or empty)")  # fmt: skip
+                f"topic {topic.slug!r} has no papers "
+                f"({topic.bib_file} is missing or empty)")  # fmt: skip
     for lecture in library.lectures:
         if not lecture.readings:
             add(_at(lecture.location, course), "warning", "empty-lecture",

@@ -80,6 +80,10 @@ class ServiceResponseError(ServiceError):
 
 
 class BadRequestError(ServiceError):
-    """The service refused the request itself (HTTP 400): retrying cannot help."""
+    """The service refused the request itself (HTTP 400): retrying cannot help.
+
+    ``body`` holds the start of the answer, which often names what was wrong.
+    """
 
     exit_code = 1
+    body: bytes = b""

@@ -4,23 +4,54 @@ Pure functions of strings. Accents, special letters and dashes are decoded
 (``Erd{\\H o}s`` -> ``Erdős``, ``--`` -> ``–``); ``$...$`` math is kept exactly as
 written, so the site can render it as math. Used only where text is displayed or
 compared, never to rewrite what a person wrote.
+
+The decoder is table-driven regular expressions rather than a LaTeX lexer
+(latexcodec): it is about a hundred times faster, which matters when a 10,000-paper
+library is displayed, and it covers what bibliographies use. Commands it does not know
+are left as written.
 """
 
 from __future__ import annotations
 
-import codecs
 import re
 import unicodedata
 from functools import lru_cache
 
-import latexcodec  # noqa: F401  (registers the "ulatex" codec)
-
 # Math spans: $...$, $$...$$, \(...\), \[...\]; a backslash-escaped \$ is not math.
 _MATH = re.compile(r"(?<!\\)(\$\$.+?(?<!\\)\$\$|\$.+?(?<!\\)\$|\\\(.+?\\\)|\\\[.+?\\\])", re.S)
-# Font and emphasis commands whose argument is kept as plain text.
-_FORMAT = re.compile(
-    r"\\(?:textit|textbf|textsc|texttt|textrm|textsf|textsl|emph|mathrm|url|mbox|text)\s*(?=\{)"
+
+_ACCENTS = {
+    "'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303",
+    "=": "\u0304", ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b",
+    "c": "\u0327", "k": "\u0328", "r": "\u030a", "d": "\u0323", "b": "\u0331",
+    "t": "\u0361",
+}  # fmt: skip
+_LETTERS = {
+    "ss": "ß", "o": "ø", "O": "Ø", "aa": "å", "AA": "Å", "ae": "æ", "AE": "Æ",
+    "oe": "œ", "OE": "Œ", "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ", "dh": "ð", "DH": "Ð",
+    "th": "þ", "TH": "Þ", "ng": "ŋ", "NG": "Ŋ",
+    "textendash": "–", "textemdash": "—", "textquoteright": "’", "textquoteleft": "‘",
+    "textquotedblleft": "“", "textquotedblright": "”", "textasciitilde": "~",
+    "textbackslash": "\\", "textbar": "|", "textless": "<", "textgreater": ">",
+    "S": "§", "P": "¶", "dag": "†", "ddag": "‡", "copyright": "©", "pounds": "£",
+    "LaTeX": "LaTeX", "TeX": "TeX", "ldots": "…", "dots": "…",
+}  # fmt: skip
+_ESCAPES = {"&": "&", "%": "%", "$": "$", "#": "#", "_": "_", "{": "\x01", "}": "\x02",
+            " ": " ", ",": "\u2009", "-": ""}  # fmt: skip
+
+# \'{e}, \'e, {\'e}, \"{\i}, \v{s}, \v s, \c{c}
+_ACCENT = re.compile(
+    r"""\\(?:([`'^"~=.])\s*|([uvHckrdbt])(?:\s+|(?=\{)))"""
+    r"""(?:\{\s*(\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])|[A-Za-z]))"""
 )
+_LETTER_NAMES = "|".join(sorted(_LETTERS, key=len, reverse=True))
+_LETTER = re.compile(r"\\(" + _LETTER_NAMES + r")(?![A-Za-z])(?:\s*\{\})?\s?")
+_ESCAPE = re.compile(r"\\([&%$#_{} ,\-])")
+_FORMAT = re.compile(
+    r"\\(?:textit|textbf|textsc|texttt|textrm|textsf|textsl|textup|textnormal|emph|mathrm|"
+    r"url|mbox|text|uppercase|lowercase|MakeUppercase|MakeLowercase|protect|relax)\s*(?=[{\\])"
+)
+_GROUP_COMMAND = re.compile(r"\{\\(?:it|bf|sc|tt|rm|sf|sl|em|small|footnotesize)\s+")
 _SPACE = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
@@ -39,23 +70,27 @@ def split_math(text: str) -> list[tuple[bool, str]]:
     return out
 
 
+def _accent(m: re.Match[str]) -> str:
+    mark = _ACCENTS[m.group(1) or m.group(2)]
+    letter = m.group(3) or m.group(4)
+    if letter in ("\\i", "\\j"):
+        letter = letter[1]
+    return unicodedata.normalize("NFC", letter + mark)
+
+
 def _decode_plain(text: str) -> str:
-    # latexcodec drops the whitespace at the ends of its input; keep it, since the
-    # piece may sit between two formulas.
-    stripped = text.strip()
-    lead = text[: len(text) - len(text.lstrip())]
-    trail = text[len(text.rstrip()) :]
-    return lead + _decode_core(stripped) + trail if stripped else text
-
-
-def _decode_core(text: str) -> str:
-    text = _FORMAT.sub("", text)
-    try:
-        decoded = codecs.decode(text, "ulatex")
-    except (UnicodeDecodeError, ValueError):
-        decoded = text
-    decoded = decoded.replace("{", "").replace("}", "")
-    return decoded.replace("\xa0", " ")
+    if "\\" in text:
+        text = _FORMAT.sub("", text)
+        text = _GROUP_COMMAND.sub("{", text)
+        text = _ACCENT.sub(_accent, text)
+        text = _LETTER.sub(lambda m: _LETTERS[m.group(1)], text)
+        text = _ESCAPE.sub(lambda m: _ESCAPES[m.group(1)], text)
+    if "-" in text:
+        text = text.replace("---", "—").replace("--", "–")
+    if "`" in text or "''" in text:
+        text = text.replace("``", "“").replace("''", "”")
+    text = text.replace("~", " ").replace("{", "").replace("}", "")
+    return text.replace("\x01", "{").replace("\x02", "}")
 
 
 @lru_cache(maxsize=65536)
@@ -66,10 +101,18 @@ def latex_to_text(text: str) -> str:
     """
     if not text:
         return ""
-    if "\\" not in text and "{" not in text and "-" not in text and "~" not in text:
-        return _SPACE.sub(" ", text).strip()
-    pieces = [piece if is_math else _decode_plain(piece) for is_math, piece in split_math(text)]
-    return _SPACE.sub(" ", "".join(pieces)).strip()
+    if "$" in text or "\\(" in text or "\\[" in text:
+        pieces = [p if is_math else _decode_plain(p) for is_math, p in split_math(text)]
+        decoded = "".join(pieces)
+    else:
+        decoded = _decode_plain(text)
+    return _SPACE.sub(" ", decoded).strip()
+
+
+def fold(text: str) -> str:
+    """Lower case with accents removed (``Erdős`` -> ``erdos``), for comparisons."""
+    folded = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in folded if not unicodedata.combining(c)).lower()
 
 
 def normalize_title(text: str) -> str:
@@ -77,7 +120,4 @@ def normalize_title(text: str) -> str:
 
     ``The {P}ower of {D}epth`` and ``The power of depth.`` normalize alike.
     """
-    plain = latex_to_text(text)
-    folded = unicodedata.normalize("NFKD", plain)
-    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
-    return _NON_WORD.sub(" ", folded).strip()
+    return _NON_WORD.sub(" ", fold(latex_to_text(text))).strip()

@@ -140,8 +140,12 @@ def _synced_text(root: Path, name: str) -> str | None:
         raise StoreError("not UTF-8", file=rel) from None
 
 
-def load_synced(root: Path) -> SyncedData:
-    """Read the machine-owned data (empty when nothing has been synced yet)."""
+def load_synced(root: Path, *, with_citations: bool = True) -> SyncedData:
+    """Read the machine-owned data (empty when nothing has been synced yet).
+
+    ``with_citations=False`` skips the citation data, the largest file, for commands that do
+    not use it.
+    """
     arxiv = publications = {}
     citations: tuple = ()
     external: dict = {}
@@ -151,7 +155,7 @@ def load_synced(root: Path) -> SyncedData:
         arxiv = parse_arxiv(text)
     if (text := _synced_text(root, "publications.json")) is not None:
         publications = parse_publications(text)
-    if (text := _synced_text(root, "citations.json")) is not None:
+    if with_citations and (text := _synced_text(root, "citations.json")) is not None:
         citations, external = parse_citations(text)
     if (text := _synced_text(root, "candidates.json")) is not None:
         candidates = parse_candidates(text)
@@ -160,7 +164,7 @@ def load_synced(root: Path) -> SyncedData:
     return SyncedData(arxiv, publications, citations, external, candidates, changes)
 
 
-def load_library(root: Path, *, synced: bool = True) -> LoadResult:
+def load_library(root: Path, *, synced: bool = True, citations: bool = True) -> LoadResult:
     """Read the whole course folder into a Library.
 
     Raises BibSyntaxError / CourseFileError / StoreError (exit 2) for files that cannot
@@ -202,7 +206,7 @@ def load_library(root: Path, *, synced: bool = True) -> LoadResult:
     papers: dict[str, Paper] = {}
     for paper in entries:
         papers.setdefault(paper.key, paper)
-    data = load_synced(root) if synced else SyncedData()
+    data = load_synced(root, with_citations=citations) if synced else SyncedData()
     library = Library(
         course=course.course,
         topics=course.topics,

@@ -69,15 +69,22 @@ def _load(text: str, file: str) -> dict[str, Any]:
     return data
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _build(cls: type, raw: Any, file: str, what: str) -> Any:
     if not isinstance(raw, dict):
         raise StoreError(f"{what}: expected an object", file=file)
-    names = {f.name for f in dataclasses.fields(cls)}
-    kwargs = {k: v for k, v in raw.items() if k in names}
-    for f in dataclasses.fields(cls):
-        value = kwargs.get(f.name)
-        if isinstance(value, list):
-            kwargs[f.name] = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    kwargs = {}
+    for name in names:
+        if name in raw:
+            value = raw[name]
+            if isinstance(value, list):
+                value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+            kwargs[name] = value
     try:
         return cls(**kwargs)
     except TypeError as exc:

@@ -43,11 +43,11 @@ class Context:
 
         return find_root(self.root)
 
-    def load(self, *, synced: bool = True):  # type: ignore[no-untyped-def]
-        """Load the course folder's library."""
+    def load(self, *, synced: bool = True, citations: bool = True):  # type: ignore[no-untyped-def]
+        """Load the course folder's library (``citations=False`` skips citation data)."""
         from readinglist.store import load_library
 
-        return load_library(self.course_root(), synced=synced)
+        return load_library(self.course_root(), synced=synced, citations=citations)
 
 
 def err_console() -> Console:

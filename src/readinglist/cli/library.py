@@ -39,7 +39,7 @@ def check(obj: Context, as_json: bool, strict: bool) -> None:
     """
     from readinglist.check import check_library
 
-    loaded = obj.load()
+    loaded = obj.load(citations=False)
     report = check_library(loaded.library, loaded.problems, loaded.extra_files)
     failed = bool(report.errors) or (strict and bool(report.warnings))
     if as_json:

@@ -115,14 +115,20 @@ class HttpClient:
                 last_problem = f"timed out after {self.timeout:g} s"
             except requests.ConnectionError as exc:
                 last_problem = f"connection failed ({type(exc).__name__})"
+            except (requests.exceptions.ChunkedEncodingError,
+                    requests.exceptions.ContentDecodingError) as exc:  # fmt: skip
+                # The connection broke in the middle of the body: worth another try.
+                last_problem = f"answer cut off ({type(exc).__name__})"
             else:
                 status = response.status_code
                 if status == 400:
-                    raise BadRequestError(
+                    error = BadRequestError(
                         f"{self.service} refused the request (HTTP 400)",
                         url=response.url,
                         status=400,
                     )
+                    error.body = response.content[:65536]
+                    raise error
                 if status in RETRY_STATUSES:
                     last_problem = f"HTTP {status}"
                     wait = self._retry_after(response)
