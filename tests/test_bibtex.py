@@ -133,3 +133,41 @@ def test_round_trip_through_our_writer(fields: list[tuple[str, str]]) -> None:
     assert list(again.fields) == fields
     # pybtex agrees on what we wrote.
     assert pybtex_parse(text, "bibtex").entries["k"].fields.keys() == {n for n, _ in fields}
+
+
+name_words = st.sampled_from(
+    ["Ada", "Lovelace", "van", "der", "de", "la", "Jr", "{Google Research}", r"{\'E}mile",
+     r"Erd{\H{o}}s", "von", "Knuth", "E.", "d'Alembert", r"{\v{S}}ik", "Ng", "{de la}"]
+)  # fmt: skip
+
+
+@given(
+    st.lists(
+        st.tuples(st.lists(name_words, min_size=1, max_size=4), st.integers(0, 2)),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_name_splitting_agrees_with_pybtex(names: list[tuple[list[str], int]]) -> None:
+    from pybtex.database import Person as PybtexPerson
+
+    rendered = []
+    for words, commas in names:
+        if commas and len(words) > commas:
+            cut = len(words) - commas
+            parts = [" ".join(words[:cut])] + words[cut:]
+            rendered.append(", ".join(parts))
+        else:
+            rendered.append(" ".join(words))
+    raw = " and ".join(rendered)
+    ours = parse_names(raw)
+    assert len(ours) == len(rendered)
+    for text, person in zip(rendered, ours, strict=True):
+        ref = PybtexPerson(text)
+        expected = (
+            " ".join(ref.first_names + ref.middle_names),
+            " ".join(ref.prelast_names),
+            " ".join(ref.last_names),
+            " ".join(ref.lineage_names),
+        )
+        assert (person.first, person.von, person.last, person.jr) == expected, text
