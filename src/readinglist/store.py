@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from readinglist import __version__
-from readinglist.bibtex import ParsedFile, Problem, decode_bib, parse_bib
+from readinglist.bibtex import Problem, decode_bib, parse_bib
 from readinglist.course import COURSE_FILE, parse_course
 from readinglist.errors import (
     BibSyntaxError,
@@ -99,7 +99,38 @@ def _cache_dir() -> Path | None:
     return Path(base) / "readinglist"
 
 
-def _parse_cached(data: bytes, rel: str) -> ParsedFile:
+@dataclass(frozen=True)
+class _FileData:
+    """What one ``.bib`` file yields: its papers (derived data computed) and problems."""
+
+    papers: tuple[Paper, ...]
+    problems: tuple[Problem, ...]
+
+
+def _papers_of(data: bytes, rel: str) -> _FileData:
+    parsed = parse_bib(decode_bib(data, rel), rel)
+    topic = Path(rel).stem
+    papers = []
+    for raw in parsed.entries:
+        found = identify({name.lower(): value for name, value in raw.fields})
+        paper = Paper(
+            key=raw.key,
+            entry_type=raw.entry_type,
+            fields=raw.fields,
+            topic=topic,
+            location=Location(rel, raw.line),
+            arxiv=found.arxiv,
+            doi=found.doi,
+            field_lines=raw.field_lines,
+        )
+        # Computed now so the cache holds them: a warm load then does no LaTeX work.
+        paper.identity_marks()
+        papers.append(paper)
+    return _FileData(tuple(papers), parsed.problems)
+
+
+def _load_file(data: bytes, rel: str) -> _FileData:
+    """Parse one ``.bib`` file, or take it from the cache when its bytes are unchanged."""
     cache = _cache_dir()
     digest = hashlib.sha256(_CACHE_VERSION.encode() + b"\0" + rel.encode() + b"\0" + data)
     path = cache / f"{digest.hexdigest()}.pickle" if cache else None
@@ -107,20 +138,20 @@ def _parse_cached(data: bytes, rel: str) -> ParsedFile:
         try:
             with path.open("rb") as fh:
                 cached = pickle.load(fh)
-            if isinstance(cached, ParsedFile):
+            if isinstance(cached, _FileData):
                 return cached
         except FileNotFoundError:
             pass
         except Exception as exc:  # a damaged cache entry is only a cache miss
             log.debug("ignoring cache entry %s: %s", path, exc)
-    parsed = parse_bib(decode_bib(data, rel), rel)
+    result = _papers_of(data, rel)
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+            write_atomic(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
         except (OSError, StoreError) as exc:
             log.debug("cannot write cache %s: %s", path, exc)
-    return parsed
+    return result
 
 
 def bib_files(root: Path) -> list[str]:
@@ -185,24 +216,9 @@ def load_library(root: Path, *, synced: bool = True, citations: bool = True) -> 
     entries: list[Paper] = []
     problems: list[tuple[str, Problem]] = []
     for rel in ordered + extra:
-        parsed = _parse_cached(read_bytes(root, rel), rel)
-        topic = Path(rel).stem
-        problems.extend((rel, p) for p in parsed.problems)
-        for raw in parsed.entries:
-            fields_lower = {name.lower(): value for name, value in raw.fields}
-            found = identify(fields_lower)
-            entries.append(
-                Paper(
-                    key=raw.key,
-                    entry_type=raw.entry_type,
-                    fields=raw.fields,
-                    topic=topic,
-                    location=Location(rel, raw.line),
-                    arxiv=found.arxiv,
-                    doi=found.doi,
-                    field_lines=raw.field_lines,
-                )
-            )
+        loaded = _load_file(read_bytes(root, rel), rel)
+        problems.extend((rel, p) for p in loaded.problems)
+        entries.extend(loaded.papers)
     papers: dict[str, Paper] = {}
     for paper in entries:
         papers.setdefault(paper.key, paper)
