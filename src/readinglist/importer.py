@@ -391,7 +391,7 @@ def plan_import(
     pieces = [b.text for b in string_blocks] + [b.text for b, _ in imported]
     appended = "\n\n".join(pieces) + "\n" if pieces else ""
     if appended:
-        _verify_appended(target_text, appended, target, [p for _, p in imported], parsed.entries)
+        _verify_appended(target_text, appended, target, [p for _, p in imported])
 
     notes = tuple(f"{name}:{p.line}: {p.message}" for p in parsed.problems)
     ignored = tuple(Ignored(b.kind, b.line) for b in blocks if b.kind in ("comment", "preamble"))
@@ -463,20 +463,12 @@ def _macro_conflict(
     return None
 
 
-def _verify_appended(
-    old: str,
-    appended: str,
-    target: str,
-    papers: Sequence[Paper],
-    source_entries: Sequence[RawEntry],
-) -> None:
+def _verify_appended(old: str, appended: str, target: str, papers: Sequence[Paper]) -> None:
     """Parse the target as it will be and check that the old entries read as before and
     the new ones as they did in the source: the guarantee, checked rather than hoped."""
     before = parse_bib(old, target).entries if old else ()
     after = parse_bib(old + "\n" + appended, target).entries
-    by_key = {e.key: e for e in source_entries}
-    expected = [(e.key, e.fields) for e in before]
-    expected += [(p.key, by_key[p.key].fields) for p in papers]
+    expected = [(e.key, e.fields) for e in before] + [(p.key, p.fields) for p in papers]
     if [(e.key, e.fields) for e in after] != expected:
         raise ReadingListError(
             "the imported entries would not read back as written; nothing was written",
@@ -491,12 +483,15 @@ def apply_import(root: Path, plan: ImportPlan) -> None:
     """Write what ``plan`` decided: append to the topic's ``.bib``, then update the course
     file. Each write is atomic; the ``.bib`` keeps every existing byte."""
     if plan.text:
-        text = plan.text
-        target = root / plan.target
-        # Follow the file's own line endings, so the file does not end up mixed.
-        if target.exists() and b"\r\n" in read_bytes(root, plan.target):
-            text = text.replace("\n", "\r\n")
-        append_text(root, plan.target, text)
+        old = read_bytes(root, plan.target) if (root / plan.target).exists() else b""
+        if b"\r\n" in old:
+            # Follow the file's own line endings, so it does not end up mixed (append_text
+            # separates with a bare newline).
+            sep = b"\r\n" if old.endswith(b"\n") else b"\r\n\r\n"
+            data = plan.text.replace("\n", "\r\n").encode("utf-8")
+            write_atomic(root / plan.target, old + sep + data)
+        else:
+            append_text(root, plan.target, plan.text)
     if plan.course_text is not None:
         data = read_bytes(root, COURSE_FILE)
         bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
@@ -652,7 +647,7 @@ def _without_locations(obj: Any) -> Any:
     if isinstance(obj, tuple):
         return tuple(_without_locations(v) for v in obj)
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        changes = {}
+        changes: dict[str, Any] = {}
         for f in dataclasses.fields(obj):
             value = getattr(obj, f.name)
             if f.name == "location":
