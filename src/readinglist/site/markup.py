@@ -67,6 +67,10 @@ _MATHML_ATTRS = frozenset(
         "equalrows", "equalcolumns",
     ]
 )  # fmt: skip
+# Elements with a fixed number of children; fewer means the LaTeX was cut short.
+_ARITY = {"mfrac": 2, "msub": 2, "msup": 2, "msubsup": 3, "mroot": 2, "munder": 2,
+          "mover": 2, "munderover": 3}  # fmt: skip
+MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 _SAFE_ATTR_VALUE = re.compile(r"^[\w#.,:;%+\- ]*$")
 
 
@@ -80,9 +84,14 @@ def _mathml(element: Element, out: list[str]) -> None:
         raise _Unsafe(tag)
     attrs = []
     for name, value in element.attrib.items():
-        if name not in _MATHML_ATTRS or not _SAFE_ATTR_VALUE.match(value):
+        if name == "xmlns":
+            if value != MATHML_NS:
+                raise _Unsafe(value)
+        elif name not in _MATHML_ATTRS or not _SAFE_ATTR_VALUE.match(value):
             raise _Unsafe(name)
         attrs.append(f' {name}="{html.escape(value)}"')
+    if tag in _ARITY and len(element) != _ARITY[tag]:
+        raise _Unsafe(f"{tag} needs {_ARITY[tag]} parts")  # e.g. "\\frac{1": not a formula
     out.append(f"<{tag}{''.join(attrs)}>")
     if element.text:
         # latex2mathml stores its own character references (``&#x02260;``) as text.
@@ -95,6 +104,19 @@ def _mathml(element: Element, out: list[str]) -> None:
         if child.tail:
             out.append(html.escape(clean(html.unescape(child.tail)), quote=False))
     out.append(f"</{tag}>")
+
+
+def _unbalanced(latex: str) -> bool:
+    depth = 0
+    for m in re.finditer(r"\\.|[{}]", latex):
+        token = m.group(0)
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+            if depth < 0:
+                return True
+    return depth != 0
 
 
 @lru_cache(maxsize=4096)
@@ -112,6 +134,8 @@ def math_html(source: str) -> str:
         body, display = source[2:-2], "inline"
     else:
         body, display = source[1:-1], "inline"
+    if _unbalanced(body):
+        return f'<code class="rl-tex">{html.escape(clean(source))}</code>'
     try:
         element = convert_to_element(body.strip(), display=display)
         out: list[str] = []
@@ -255,8 +279,6 @@ class Layout:
         target = self.url(to_src)
         source_dir = source if source.endswith("/") or not source else posixpath.dirname(source)
         rel = posixpath.relpath(target or ".", source_dir.rstrip("/") or ".")
-        if target.endswith("/") and not rel.endswith("/"):
-            rel += "/"
-        if rel == "./":
-            rel = "./"
+        if (not target or target.endswith("/")) and not rel.endswith("/"):
+            rel += "/"  # a folder URL: keep the slash so relative links below it work
         return f"{rel}#{anchor}" if anchor else rel

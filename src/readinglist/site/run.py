@@ -57,9 +57,21 @@ def _load_config(root: Path, **options: object):  # type: ignore[no-untyped-def]
     try:
         return load_config(config_file=str(config_file), **options)
     except ConfigurationError as exc:
-        raise SiteBuildError(str(exc).strip(), file=CONFIG_FILE) from None
+        raise _config_error(exc) from None
     except Abort as exc:
         raise SiteBuildError(f"invalid configuration: {exc}", file=CONFIG_FILE) from None
+
+
+def _config_error(exc: Exception) -> SiteBuildError:
+    """One line naming mkdocs.yml (and the line, for a YAML error) for a config error."""
+    import yaml
+
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, yaml.MarkedYAMLError) and cause.problem_mark is not None:
+        problem = " ".join(str(cause.problem or cause.context or "syntax error").split())
+        line = cause.problem_mark.line + 1
+        return SiteBuildError(f"not valid YAML: {problem}", file=CONFIG_FILE, line=line)
+    return SiteBuildError(" ".join(str(exc).split()), file=CONFIG_FILE)
 
 
 def _check_library(root: Path) -> None:
@@ -81,6 +93,7 @@ def build(root: Path, *, site_dir: Path | None = None, strict: bool = False) -> 
     _check_library(root)
     options: dict[str, object] = {"strict": strict}
     if site_dir is not None:
+        _check_site_dir(root, site_dir)
         options["site_dir"] = str(site_dir.resolve())
     config = _load_config(root, **options)
     _check_site_dir(root, Path(config.site_dir))
@@ -113,6 +126,6 @@ def serve(root: Path, *, dev_addr: str | None = None) -> None:
     try:
         mkdocs_serve(config_file=str(config_file), livereload=True, dev_addr=dev_addr)
     except ConfigurationError as exc:
-        raise SiteBuildError(str(exc).strip(), file=CONFIG_FILE) from None
+        raise _config_error(exc) from None
     except Abort as exc:
         raise SiteBuildError(f"site not served: {str(exc).strip().rstrip('!')}") from None
