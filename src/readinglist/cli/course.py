@@ -71,7 +71,7 @@ def init(directory: Path, title: str | None, date_text: str | None) -> None:
 
 
 @cli.command("import")
-@click.argument("file", metavar="FILE.bib", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", metavar="FILE.bib", type=click.Path(path_type=Path))
 @click.option("--topic", required=True, help="The topic (slug) whose bib/<slug>.bib receives it.")
 @click.option("--lecture", type=int, help="Also add the papers to this lecture's readings.")
 @click.option("--optional", is_flag=True, help="With --lecture: as optional readings.")
