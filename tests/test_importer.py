@@ -554,3 +554,9 @@ def test_yaml_key_reads_back_as_the_same_key(key: str) -> None:
         return  # the course file strips readings (and a leading @), so such keys cannot be read
     assert yaml.safe_load(f"[{yaml_key(key)}]") == [key]
     assert yaml.safe_load(f"- {yaml_key(key)}\n") == [key]
+
+
+def test_a_folder_as_file_is_exit_2(run, course, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run("--root", course, "import", tmp_path, "--topic", "ntk")
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {tmp_path}: is a folder, not a file\n"
