@@ -171,3 +171,14 @@ def test_name_splitting_agrees_with_pybtex(names: list[tuple[list[str], int]]) -
             " ".join(ref.lineage_names),
         )
         assert (person.first, person.von, person.last, person.jr) == expected, text
+
+
+def test_comment_bodies_are_skipped_whole() -> None:
+    text = (
+        "@Comment{jabref-meta: fileDirectory-moitra@laptop:/home/x;}\n"
+        "@misc{k1, title = {T}}\n"
+        "@comment{nested {braces} and @misc{fake, title={no}} inside}\n"
+        "@misc{k2,\n  title = {U}}\n"
+    )
+    parsed = parse_bib(text, "x.bib")
+    assert [(e.key, e.line) for e in parsed.entries] == [("k1", 2), ("k2", 4)]

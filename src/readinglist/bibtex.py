@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pybtex.database.input.bibtex import LowLevelParser, month_names
+from pybtex.database.input.bibtex import LowLevelParser, SkipEntry, month_names
 from pybtex.exceptions import PybtexError
 from pybtex.scanner import PybtexSyntaxError
 from pybtex.utils import CaseInsensitiveDict
@@ -84,10 +84,36 @@ def decode_bib(data: bytes, file: str) -> str:
 
 
 class _Parser(LowLevelParser):
-    """pybtex's tokenizer with errors turned into exceptions we can locate."""
+    """pybtex's tokenizer with errors turned into exceptions we can locate, and
+    ``@comment{...}`` bodies skipped whole (as biber and JabRef do), so an ``@`` inside
+    one (``jabref-meta: fileDirectory-user@host``) is not read as a new entry."""
 
     def handle_error(self, error: Exception) -> None:
         raise error
+
+    def parse_command(self):  # type: ignore[no-untyped-def]
+        try:
+            return super().parse_command()
+        except SkipEntry:
+            if self.text[self.pos - 1 : self.pos] == "{":
+                self._skip_braced_body()
+            raise
+
+    def _skip_braced_body(self) -> None:
+        depth = 1
+        pos = self.pos
+        text = self.text
+        while depth and pos < len(text):
+            ch = text[pos]
+            if ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+            pos += 1
+        if depth:
+            return  # unbalanced: leave it to the ordinary scan
+        self.update_lineno(text[self.pos : pos])
+        self.pos = pos
 
 
 def _error_line(error: Exception, text: str, fallback: int) -> int:

@@ -307,15 +307,20 @@ def append_text(root: Path, rel: str, text: str) -> None:
     """Append BibTeX to a hand-written file, leaving every existing byte in place.
 
     A blank line separates the new text from the old; a file without a final newline
-    gets one first. The write is atomic, so a failure leaves the old file whole.
+    gets one first; a CRLF file gets CRLF. The write is atomic, so a failure leaves the
+    old file whole.
     """
     path = root / rel
     try:
         old = path.read_bytes() if path.exists() else b""
     except OSError as exc:
         raise StoreError(exc.strerror or str(exc), file=rel) from None
-    sep = b"" if not old else (b"\n" if old.endswith(b"\n") else b"\n\n")
-    write_atomic(path, old + sep + text.encode("utf-8"))
+    newline = b"\r\n" if b"\r\n" in old else b"\n"
+    new = text.encode("utf-8").replace(b"\r\n", b"\n")
+    if newline != b"\n":
+        new = new.replace(b"\n", newline)  # follow the file's own line endings
+    sep = b"" if not old else (newline if old.endswith((b"\n", b"\r")) else newline * 2)
+    write_atomic(path, old + sep + new)
 
 
 @contextlib.contextmanager

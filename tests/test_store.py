@@ -1,0 +1,92 @@
+"""store: atomic writes, appends that keep every byte, the lock, the parse cache."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+
+from readinglist import store
+from readinglist.errors import LockHeldError, StoreError
+
+
+def test_append_keeps_every_byte_and_follows_line_endings(tmp_path: Path) -> None:
+    (tmp_path / "bib").mkdir()
+    path = tmp_path / "bib/a.bib"
+    path.write_bytes(b"@misc{a,\r\n title={A}}\r\n")
+    store.append_text(tmp_path, "bib/a.bib", "@misc{b,\n title={B}}\n")
+    data = path.read_bytes()
+    assert data.startswith(b"@misc{a,\r\n title={A}}\r\n")
+    assert data == b"@misc{a,\r\n title={A}}\r\n\r\n@misc{b,\r\n title={B}}\r\n"
+    path.write_bytes(b"@misc{a, title={A}}")  # no final newline
+    store.append_text(tmp_path, "bib/a.bib", "@misc{b, title={B}}\n")
+    assert path.read_bytes() == b"@misc{a, title={A}}\n\n@misc{b, title={B}}\n"
+
+
+def test_write_text_is_a_no_op_when_unchanged(tmp_path: Path) -> None:
+    assert store.write_text(tmp_path, "bib/synced/x.json", "{}\n") is True
+    before = (tmp_path / "bib/synced/x.json").stat().st_mtime_ns
+    assert store.write_text(tmp_path, "bib/synced/x.json", "{}\n") is False
+    assert (tmp_path / "bib/synced/x.json").stat().st_mtime_ns == before
+
+
+@pytest.mark.parametrize(
+    ("code", "word"), [(errno.ENOSPC, "disk full"), (errno.EACCES, "permission")]
+)
+def test_failed_write_leaves_the_old_file(
+    tmp_path: Path, monkeypatch, code: int, word: str
+) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "f.json"
+    path.write_text("old\n")
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(StoreError) as info:
+        store.write_atomic(path, b"new\n")
+    assert word in str(info.value) and str(path) in str(info.value)
+    assert path.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.json"]  # no temp file left
+
+
+def test_lock_refuses_a_second_holder_and_names_the_first(tmp_path: Path) -> None:
+    with store.lock(tmp_path, "sync"):
+        with pytest.raises(LockHeldError) as info, store.lock(tmp_path, "add"):
+            pass
+        assert "'readinglist sync' (pid" in str(info.value)
+    with store.lock(tmp_path, "add"):  # released after the first holder is done
+        pass
+
+
+def test_cache_is_used_and_invalidated_exactly(tmp_path: Path, course: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    calls: list[str] = []
+    real = store._papers_of
+
+    def counting(data: bytes, rel: str):  # type: ignore[no-untyped-def]
+        calls.append(rel)
+        return real(data, rel)
+
+    monkeypatch.setattr(store, "_papers_of", counting)
+    first = store.load_library(course).library
+    assert len(calls) == 8
+    calls.clear()
+    again = store.load_library(course).library
+    assert calls == [] and list(again.papers) == list(first.papers)
+    ntk = course / "bib/ntk.bib"
+    ntk.write_bytes(
+        ntk.read_bytes().replace(b"Neural Tangent Kernel", b"Neural Tangent Kernels", 1)
+    )
+    changed = store.load_library(course).library
+    assert calls == ["bib/ntk.bib"]
+    assert changed.papers["jacot2018"].title.startswith("Neural Tangent Kernels")
+
+
+def test_damaged_cache_entry_is_a_miss(course: Path) -> None:
+    store.load_library(course)
+    cache = Path(os.environ["READINGLIST_CACHE_DIR"])
+    for entry in cache.glob("*.pickle"):
+        entry.write_bytes(b"garbage")
+    assert len(store.load_library(course).library.papers) == 59
