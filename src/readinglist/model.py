@@ -328,6 +328,7 @@ class Candidate:
     published: str
     authors: tuple[str, ...] = ()
     abstract: str = ""
+    cites: tuple[str, ...] = ()  # listed papers it cites, when citation data is known
 
 
 @dataclass(frozen=True)

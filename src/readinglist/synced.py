@@ -14,6 +14,9 @@ Files (all optional):
 - ``candidates.json``: ``{"format": 1, "candidates": [Candidate fields]}``
 - ``changes.json``: ``{"format": 1, "changes": [Change fields]}``, newest first: what
   each sync found new (the site's "what's new" and its feed)
+- ``state.json``: ``{"format": 1, "changed": date, "lookups": {key: TitleLookup fields},
+  "tracking": {slug: Watermark fields}}``: what ``sync`` remembers between runs (the day
+  the stored data last changed, title lookups that found nothing, tracking watermarks)
 """
 
 from __future__ import annotations
@@ -48,6 +51,37 @@ class SyncedData:
     external: Mapping[str, ExternalPaper] = field(default_factory=dict)
     candidates: tuple[Candidate, ...] = ()
     changes: tuple[Change, ...] = ()
+
+
+@dataclass(frozen=True)
+class TitleLookup:
+    """A title lookup on arXiv that found no strict match: when, and for which
+    normalized title (a changed title is looked up again)."""
+
+    date: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Watermark:
+    """How far back tracking has read a topic's arXiv query: papers submitted on or
+    after ``date`` are read again next time; a changed ``query`` starts over."""
+
+    query: str
+    date: str
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """What ``sync`` remembers between runs (``state.json``).
+
+    ``changed`` is the day the machine-owned data last changed (empty: never); it moves
+    only when some file's content changes, so an idle sync changes no byte.
+    """
+
+    changed: str = ""
+    lookups: Mapping[str, TitleLookup] = field(default_factory=dict)
+    tracking: Mapping[str, Watermark] = field(default_factory=dict)
 
 
 def dump_json(data: Any) -> str:
@@ -137,6 +171,21 @@ def parse_changes(text: str, file: str = f"{SYNCED_DIR}/changes.json") -> tuple[
     return _records(Change, text, file, "changes")
 
 
+def parse_state(text: str, file: str = f"{SYNCED_DIR}/state.json") -> SyncState:
+    """Read ``state.json``."""
+    data = _load(text, file)
+    changed = data.get("changed", "")
+    if not isinstance(changed, str):
+        raise StoreError("changed: expected a date", file=file)
+    sections: dict[str, dict[str, Any]] = {}
+    for name, cls in (("lookups", TitleLookup), ("tracking", Watermark)):
+        raw = data.get(name, {})
+        if not isinstance(raw, dict):
+            raise StoreError(f"{name}: expected an object", file=file)
+        sections[name] = {k: _build(cls, v, file, f"{name}.{k}") for k, v in sorted(raw.items())}
+    return SyncState(changed=changed, lookups=sections["lookups"], tracking=sections["tracking"])
+
+
 def _plain(obj: Any) -> Any:
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
@@ -183,6 +232,18 @@ def dump_changes(changes: tuple[Change, ...] | list[Change]) -> str:
     unique = {(c.date, c.key, c.kind, c.detail): c for c in changes}
     ordered = sorted(unique.values(), key=lambda c: (_neg(c.date), c.key, c.kind, c.detail))
     return dump_json({"format": FORMAT, "changes": [_plain(c) for c in ordered]})
+
+
+def dump_state(state: SyncState) -> str:
+    """Write ``state.json``."""
+    return dump_json(
+        {
+            "format": FORMAT,
+            "changed": state.changed,
+            "lookups": {k: _plain(v) for k, v in sorted(state.lookups.items())},
+            "tracking": {k: _plain(v) for k, v in sorted(state.tracking.items())},
+        }
+    )
 
 
 def _neg(date: str) -> tuple[int, ...]:
