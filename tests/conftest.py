@@ -11,6 +11,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, settings
+
+# Timing is not what these property tests check; a busy CI machine must not fail them.
+settings.register_profile(
+    "readinglist", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("readinglist")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("READINGLIST_SHARED", REPO.parent / "shared"))
