@@ -86,8 +86,7 @@ def atom(
         change = view["change"]
         paper = view["paper"]
         entry = _sub(feed, "entry")
-        subject = paper.title_plain if paper is not None else change.key
-        _sub(entry, "title", f"{view['label']}: {subject}")
+        _sub(entry, "title", f"{view['label']}: {view['subject']}")
         ident = f"{change.date}|{change.kind}|{change.key}|{change.detail}"
         _sub(entry, "id", f"urn:uuid:{uuid.uuid5(namespace, ident)}")
         _sub(entry, "updated", _timestamp(change.date))

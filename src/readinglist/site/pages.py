@@ -587,7 +587,9 @@ class _Builder:
         )  # fmt: skip
         self.graph_data = data
         ranked = sorted(self.papers.values(), key=lambda v: (-self.cited_within(v.key), v.key))
-        return front_matter("Citation graph", search=False, hide=["toc"]) + self.render(
+        # The graph gets the page's whole width: no sidebars.
+        head = front_matter("Citation graph", search=False, hide=["navigation", "toc"])
+        return head + self.render(
             "graph.md.j2",
             GRAPH,
             data=data,
@@ -637,11 +639,17 @@ class _Builder:
     def change_view(self, c: Change) -> dict[str, Any]:
         """One change for the what's-new page and the feed."""
         view = self.papers.get(c.key)
+        title = c.key
+        if view is None:
+            # A candidate's change names its arXiv id: show the candidate's title.
+            found = next((x for x in self.library.candidates if x.arxiv == c.key), None)
+            title = found.title if found and found.title else c.key
         return {
             "change": c,
             "label": _KIND_LABELS.get(c.kind, c.kind),
             "paper": view,
-            "title_html": view.title_html if view else text_html(c.key),
+            "subject": view.title_plain if view else title,
+            "title_html": view.title_html if view else text_html(title),
             "detail": c.detail,
             "url": safe_url(c.url) if c.url else None,
         }

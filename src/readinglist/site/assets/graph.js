@@ -59,6 +59,9 @@
   }
 
   var view = new vis.DataView(nodes, { filter: visible });
+  // For people poking at the page (and the browser tests); stable: the layout is done.
+  var api = { nodes: nodes, edges: edges, view: view, network: null, stable: false };
+  window.readinglistGraph = api;
 
   var network = new vis.Network(
     container,
@@ -68,8 +71,8 @@
       layout: { randomSeed: 7, improvedLayout: true },
       nodes: {
         shape: "dot",
-        scaling: { min: 8, max: 34, label: { enabled: false } },
-        font: { color: fontColour, size: 13, face: "sans-serif" },
+        scaling: { min: 10, max: 40, label: { enabled: false } },
+        font: { color: fontColour, size: 14, face: "sans-serif" },
         borderWidth: 1
       },
       edges: {
@@ -87,9 +90,11 @@
     }
   );
 
+  api.network = network;
   network.once("stabilizationIterationsDone", function () {
     // A still picture is easier to read; dragging a node still works.
     network.setOptions({ physics: false });
+    api.stable = true;
   });
 
   network.on("click", function (params) {
@@ -128,7 +133,4 @@
     lectureSelect.addEventListener("change", refilter);
   }
   showCount();
-
-  // For people poking at the page (and the browser tests).
-  window.readinglistGraph = { network: network, nodes: nodes, edges: edges, view: view };
 })();
