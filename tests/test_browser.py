@@ -320,3 +320,24 @@ def test_hostile_graph_tooltips_are_text(page: Watched, served: Served) -> None:
     tooltip.wait_for(state="visible", timeout=5_000)
     assert tooltip.inner_text().startswith("<script>alert(1)</script> Hostile")
     assert pg.locator('img[src="x"]').count() == 0
+
+
+def test_graph_and_links_work_from_file_urls(browser: Any, served: Served) -> None:
+    """Opened from disk (file://), the graph still draws and links between pages work."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    requests: list[str] = []
+    pg.on("request", lambda r: requests.append(r.url))
+    try:
+        site = served.folder / "bundled"
+        pg.goto((site / "graph.html").as_uri())
+        wait_for_graph(pg)
+        assert pg.evaluate("readinglistGraph.view.length") == 59
+        pg.goto((site / "lectures" / "7.html").as_uri())
+        with pg.expect_navigation():
+            pg.locator(".rl-readings .rl-title a").first.click()
+        assert pg.url == (site / "papers" / "jacot2018.html").as_uri()
+        assert "Neural Tangent Kernel" in pg.locator("h1").inner_text()
+        assert [u for u in requests if not u.startswith("file://")] == []
+    finally:
+        context.close()

@@ -11,9 +11,13 @@ import json
 import posixpath
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -830,6 +834,61 @@ def test_serve_watches_the_reading_list(course: Path) -> None:
     server = Server()
     assert plugin.on_serve(server, config=config, builder=lambda: None) is server
     assert (str(course.resolve() / "bib"), True) in server.watched
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _get(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except OSError:
+        return 0
+
+
+def _wait_for(url: str, status: int, deadline: float) -> bool:
+    while time.monotonic() < deadline:
+        if _get(url) == status:
+            return True
+        time.sleep(0.3)
+    return False
+
+
+@pytest.mark.slow
+def test_serve_rebuilds_when_a_bib_file_changes(course: Path) -> None:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "readinglist", "--root", str(course), "serve",
+         "-a", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert _wait_for(f"{base}/index.html", 200, time.monotonic() + 60)
+        assert _get(f"{base}/papers/served2024.html") == 404
+        append_bib(
+            course,
+            "ntk.bib",
+            "@misc{served2024, title = {Added While Serving}, author = {Doe, Jane},"
+            " year = {2024}}\n",
+        )
+        assert _wait_for(f"{base}/papers/served2024.html", 200, time.monotonic() + 60)
+    finally:
+        proc.send_signal(signal.SIGINT)  # mkdocs serve shuts down and removes its tmp site
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
 
 
 def test_plugin_root_option_points_at_another_folder(course: Path, tmp_path: Path) -> None:

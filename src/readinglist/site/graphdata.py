@@ -77,9 +77,9 @@ def vis_data(
     edges = []
     for key in library.papers:
         stats = analysis.papers.get(key)
-        for cited in stats.cites if stats else ():
-            if cited in ids and cited != key:
-                edges.append({"from": ids[key], "to": ids[cited]})
+        for target in stats.cites if stats else ():
+            if target in ids and target != key:
+                edges.append({"from": ids[key], "to": ids[target]})
     edges.sort(key=lambda e: (e["from"], e["to"]))
     return {
         "nodes": nodes,

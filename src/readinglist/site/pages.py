@@ -15,6 +15,7 @@ underscores of a formula.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -218,6 +219,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        auto_reload=False,  # templates do not change during a build; skip the stat calls
     )
 
 
@@ -744,11 +746,11 @@ def build_site(
         DOWNLOADS: b.downloads_page,
     }
     for lec in library.lectures:
-        pages[lecture_src(lec.number)] = lambda lec=lec: b.lecture(lec)
+        pages[lecture_src(lec.number)] = functools.partial(b.lecture, lec)
     for topic in library.topics:
-        pages[b.topic_src(topic.slug) or ""] = lambda topic=topic: b.topic(topic)
+        pages[b.topic_src(topic.slug) or ""] = functools.partial(b.topic, topic)
     for view in b.papers.values():
-        pages[view.src] = lambda view=view: b.paper(view)
+        pages[view.src] = functools.partial(b.paper, view)
     for src, make in pages.items():
         if src in skipped:
             if src != HOME:

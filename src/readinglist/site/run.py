@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from readinglist.errors import ReadingListError, UsageError
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +53,7 @@ def _check_site_dir(root: Path, site_dir: Path) -> None:
             raise UsageError(f"the site folder must not be inside {kept}/ (it is emptied first)")
 
 
-def _load_config(root: Path, **options: object):  # type: ignore[no-untyped-def]
+def _load_config(root: Path, **options: Any) -> MkDocsConfig:
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
 
@@ -91,12 +95,14 @@ def build(root: Path, *, site_dir: Path | None = None, strict: bool = False) -> 
     from mkdocs.exceptions import Abort
 
     _check_library(root)
-    options: dict[str, object] = {"strict": strict}
+    options: dict[str, Any] = {"strict": strict}
     if site_dir is not None:
         _check_site_dir(root, site_dir)
         options["site_dir"] = str(site_dir.resolve())
     config = _load_config(root, **options)
     _check_site_dir(root, Path(config.site_dir))
+    if "readinglist" not in config.plugins:
+        log.warning("mkdocs.yml does not list the readinglist plugin: only docs/ is built")
     try:
         mkdocs_build(config)
     except Abort as exc:
