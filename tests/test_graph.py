@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import io
 import json
 import random
@@ -687,3 +688,63 @@ def test_author_names_do_not_depend_on_paper_order() -> None:
         paper("p3", authors="Smith, Jane"),
     ]
     assert graph.author_names(papers) == graph.author_names(list(reversed(papers)))
+
+
+def test_nothing_is_kept_for_a_library_that_is_gone() -> None:
+    lib = library([paper("a"), paper("b")], [cite("a", "b")])
+    graph.build_graph(lib)
+    graph.analyze(lib)
+    assert graph._memo
+    del lib
+    gc.collect()
+    assert not graph._memo
+
+
+def test_untidy_outside_records_still_export() -> None:
+    # citations.json is data from a service: a year as text, a wrapped title, ids that
+    # are numbers, an id named like a node attribute.
+    external = {
+        "s2:1": ExternalPaper("s2:1", "A  wrapped\n title", "2019", {"corpus": 123, "key": "k"}),  # type: ignore[arg-type,dict-item]
+        "s2:2": ExternalPaper("s2:2", "", True, {}),  # type: ignore[arg-type]
+    }
+    lib = library(
+        [paper("a"), paper("b")],
+        [cite(k, i) for k in "ab" for i in ("s2:1", "s2:2")],
+        external=external,
+        topics=("t1",),
+    )
+    lib = dataclasses.replace(lib, topics=(Topic("t1", ""),))
+    g = graph.build_graph(lib)
+    one = g.nodes["external:s2:1"]
+    assert (one["title"], one["year"], one["corpus"], one["id_key"]) == (
+        "A wrapped title",
+        2019,
+        "123",
+        "k",
+    )
+    assert one["key"] == "s2:1"
+    two = g.nodes["external:s2:2"]
+    assert two["label"] == "s2:2" and "year" not in two
+    assert g.nodes["topic:t1"]["label"] == "t1"
+    nx.parse_graphml(graph.to_graphml(lib))
+    found = {s.id: s for s in graph.suggest(lib)}
+    assert (found["s2:1"].title, found["s2:1"].year) == ("A wrapped title", 2019)
+    assert (found["s2:2"].title, found["s2:2"].year) == ("s2:2", None)
+    assert dict(found["s2:1"].ids) == {"corpus": "123", "key": "k"}
+
+
+def test_a_family_name_alone_merges_only_when_unambiguous() -> None:
+    alone = library([paper("p1", authors="Smith"), paper("p2", authors="Smith, John")])
+    assert authors_of(alone) == {"author:smith, john": ["p1", "p2"]}
+    both = library(
+        [
+            paper("p1", authors="Smith"),
+            paper("p2", authors="Smith, John"),
+            paper("p3", authors="Smith, Jane"),
+        ]
+    )
+    assert authors_of(both) == {
+        "author:smith": ["p1"],
+        "author:smith, john": ["p2"],
+        "author:smith, jane": ["p3"],
+    }

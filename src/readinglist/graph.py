@@ -215,30 +215,33 @@ class Analysis:
 
 # ---------------------------------------------------------------- per-library memo
 
-_memo_of: weakref.ref[Library] | None = None
-_memo: dict[str, Any] = {}
+# name -> (the library it was computed from, the result); one library at a time.
+_memo: dict[str, tuple[weakref.ref[Library], Any]] = {}
 
 
 def _forget(ref: weakref.ref[Library]) -> None:
-    global _memo_of
-    if _memo_of is ref:
-        _memo.clear()
-        _memo_of = None
+    # The library is gone: drop what was computed from it.
+    for name, (owner, _) in list(_memo.items()):
+        if owner is ref:
+            _memo.pop(name, None)
 
 
 def _memoized(library: Library, name: str, compute: Callable[[Library], _R]) -> _R:
-    """``compute(library)``, kept until another library is asked about or this one dies.
+    """``compute(library)``, kept until asked about another library or this one dies.
 
-    Only immutable results (or results used read-only here) are kept.
+    Results are used read-only. Each entry names its library, so two threads working
+    on two libraries at once can only miss the memo, never get the other's answer.
     """
-    global _memo_of
-    if _memo_of is None or _memo_of() is not library:
-        _memo.clear()
-        _memo_of = weakref.ref(library, _forget)
-    if name not in _memo:
-        _memo[name] = compute(library)
-    result: _R = _memo[name]
-    return result
+    entry = _memo.get(name)
+    if entry is not None and entry[0]() is library:
+        kept: _R = entry[1]
+        return kept
+    value = compute(library)
+    for other, (owner, _) in list(_memo.items()):
+        if owner() is not library:  # keep one library's results at a time
+            _memo.pop(other, None)
+    _memo[name] = (weakref.ref(library, _forget), value)
+    return value
 
 
 # ---------------------------------------------------------------- citations
@@ -255,6 +258,7 @@ class _Citations:
     evidence: Mapping[tuple[str, str], str]  # (citing, cited) -> evidence
     ordered: tuple[tuple[str, str], ...]  # every relation, sorted
     within: tuple[tuple[str, str], ...]  # the relations among listed papers, sorted
+    outside: tuple[tuple[str, str], ...]  # the relations to outside papers, sorted
 
 
 def _compute_citations(library: Library) -> _Citations:
@@ -271,7 +275,8 @@ def _compute_citations(library: Library) -> _Citations:
             evidence[pair] = ",".join(sorted({*old.split(","), c.evidence}))
     ordered = tuple(sorted(evidence))
     within = tuple(pair for pair in ordered if pair[1] in papers)
-    return _Citations(MappingProxyType(evidence), ordered, within)
+    outside = tuple(pair for pair in ordered if pair[1] not in papers)
+    return _Citations(MappingProxyType(evidence), ordered, within, outside)
 
 
 def _citations(library: Library) -> _Citations:
@@ -288,7 +293,7 @@ def counts(library: Library) -> dict[str, int]:
         "lectures": len(library.lectures),
         "citations": len(citations.ordered),
         "citations_within": len(citations.within),
-        "external_papers": len({cited for _, cited in citations.ordered} - set(library.papers)),
+        "external_papers": len({cited for _, cited in citations.outside}),
     }
 
 
@@ -378,15 +383,30 @@ def _cluster(
     both ``John`` and ``Jane``) is undone for the ambiguous spelling, which stays alone.
     """
     n = len(variants)
-    compat = [[False] * n for _ in range(n)]
-    for i in range(n):
-        compat[i][i] = True
-        for j in range(i + 1, n):
-            ok = frozenset((i, j)) not in together and _names_compatible(
-                variants[i].given, variants[j].given
-            )
-            compat[i][j] = compat[j][i] = ok
-    partners = [frozenset(j for j in range(n) if compat[i][j]) for i in range(n)]
+    # compatible[i]: the spellings that could be the same person as i (i included).
+    compatible: list[set[int]] = [{i} for i in range(n)]
+
+    def compare(i: int, j: int) -> None:
+        if frozenset((i, j)) not in together and _names_compatible(
+            variants[i].given, variants[j].given
+        ):
+            compatible[i].add(j)
+            compatible[j].add(i)
+
+    # Only spellings with the same first initial (or no given name) can be compatible.
+    by_initial: dict[str, list[int]] = {}
+    for i, variant in enumerate(variants):
+        by_initial.setdefault(variant.given[0][0] if variant.given else "", []).append(i)
+    blank = set(by_initial.pop("", ()))
+    for bucket in by_initial.values():
+        for x, i in enumerate(bucket):
+            for j in bucket[x + 1 :]:
+                compare(i, j)
+    for i in sorted(blank):
+        for j in range(n):
+            if j != i and (j not in blank or j > i):
+                compare(i, j)
+    partners = [frozenset(c) for c in compatible]
     coauthors: dict[int, set[tuple[str, str]]] = {}
 
     def coauthors_of(i: int) -> set[tuple[str, str]]:
@@ -404,10 +424,8 @@ def _cluster(
 
     edges: set[tuple[int, int]] = set()
     for i in range(n):
-        for j in range(i + 1, n):
-            if not compat[i][j]:
-                continue
-            if partners[i] == partners[j] or coauthors_of(i) & coauthors_of(j):
+        for j in sorted(compatible[i]):
+            if j > i and (partners[i] == partners[j] or coauthors_of(i) & coauthors_of(j)):
                 edges.add((i, j))
     parent = list(range(n))
 
@@ -426,9 +444,11 @@ def _cluster(
             groups.setdefault(find(i), []).append(i)
         hubs = set()
         for members in groups.values():
+            if len(members) < 3:
+                continue
             for v in members:
-                near = [x for x in members if x != v and compat[v][x]]
-                if any(not compat[x][y] for x in near for y in near):
+                near = [x for x in members if x != v and x in compatible[v]]
+                if any(y not in compatible[x] for x in near for y in near):
                     hubs.add(v)
         if not hubs:
             return sorted(groups.values())
@@ -500,9 +520,15 @@ def author_names(papers: Iterable[Paper]) -> dict[tuple[str, int], tuple[str, st
             pairs = {frozenset(index[g] for g in pair) for pair in together.get(group, ())}
             clusters = _cluster(members, pairs, authors_of)
         for cluster in clusters:
-            best = min((members[i] for i in cluster), key=lambda v: _specificity(v.given))
+            if len(cluster) == 1:
+                best = members[cluster[0]]
+            else:
+                best = min((members[i] for i in cluster), key=lambda v: _specificity(v.given))
             name = f"{group}, {' '.join(best.given)}" if best.given else group
-            display = min(best.displays.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+            if len(best.displays) == 1:
+                display = next(iter(best.displays))
+            else:
+                display = min(best.displays.items(), key=lambda kv: (-kv[1], kv[0]))[0]
             for i in cluster:
                 canonical[(group, members[i].given)] = (name, display)
     return {(key, pos): canonical[parts] for key, pos, parts in occurrences}
@@ -559,6 +585,17 @@ def _attrs(**attrs: str | int | None) -> dict[str, str | int]:
     return {name: value for name, value in attrs.items() if value is not None and value != ""}
 
 
+def _title_year(known: ExternalPaper | None) -> tuple[str, int | None]:
+    """An outside paper's title and year, as text and a number whatever the data held."""
+    if known is None:
+        return "", None
+    title = known.title if isinstance(known.title, str) else str(known.title or "")
+    year: Any = known.year
+    if isinstance(year, str) and year.strip().isdigit():
+        year = int(year)
+    return " ".join(title.split()), year if type(year) is int and year > 0 else None
+
+
 def _ids_of(ident: str, known: ExternalPaper | None) -> Mapping[str, str]:
     ids = {k: str(v) for k, v in known.ids.items() if v} if known and known.ids else {}
     if not ids and ":" in ident:
@@ -586,7 +623,12 @@ def _compute_parts(library: Library) -> _GraphParts:
     for slug, node in tid.items():
         title = titles[slug]
         nodes.append(
-            (node, _attrs(kind="topic", key=slug, slug=topic_slugs[slug], label=title, title=title))
+            (
+                node,
+                _attrs(
+                    kind="topic", key=slug, slug=topic_slugs[slug], label=title or slug, title=title
+                ),
+            )
         )
 
     lectures = sorted(library.lectures, key=lambda lec: lec.number)
@@ -611,15 +653,18 @@ def _compute_parts(library: Library) -> _GraphParts:
 
     # One string object per node id, shared by every edge that names it.
     pid = {key: paper_node(key) for key in sorted(papers)}
-    outside = sorted({cited for _, cited in citations.ordered if cited not in papers})
+    outside = sorted({cited for _, cited in citations.outside})
     target = dict(pid)
     target.update((ident, external_node(ident)) for ident in outside)
     evidence = citations.evidence
-    extra: dict[str, tuple[str, str]] = {}  # one ("evidence", value) tuple per value
-    for citing, cited in citations.ordered:
-        ev = evidence[(citing, cited)]
-        tag = extra.get(ev) or extra.setdefault(ev, ("evidence", ev)) if ev else None
-        out.setdefault(pid[citing], []).append((target[cited], "cites", tag))
+    # One ("evidence", value) tuple per value, shared by the edges; none for no value.
+    tags = {ev: ("evidence", ev) for ev in set(evidence.values()) if ev}
+    current, edges = "", []
+    for pair in citations.ordered:  # sorted: each paper's citations come together
+        if pair[0] != current:
+            current = pair[0]
+            edges = out[pid[current]] = []
+        edges.append((target[pair[1]], "cites", tags.get(evidence[pair])))
     roles: dict[str, list[tuple[int, str]]] = {}
     for lec in lectures:
         required = set(lec.required)
@@ -653,13 +698,14 @@ def _compute_parts(library: Library) -> _GraphParts:
     outside_slugs = _slugs(outside)
     for ident in outside:
         known = library.external.get(ident)
+        title, year = _title_year(known)
         attrs = _attrs(
             kind="external",
             key=ident,
             slug=outside_slugs[ident],
-            label=known.title if known and known.title else ident,
-            title=known.title if known else None,
-            year=known.year if known else None,
+            label=title or ident,
+            title=title,
+            year=year,
         )
         for name, value in sorted(_ids_of(ident, known).items()):
             attrs[f"id_{name}" if name in _RESERVED else name] = value
@@ -776,10 +822,22 @@ def to_gexf(library: Library) -> str:
 # ---------------------------------------------------------------- analyses
 
 
+_NO_DATA: Mapping[str, Any] = MappingProxyType({})
+
+
 def _citing_graph(library: Library, within: Iterable[tuple[str, str]]) -> nx.DiGraph:
+    """The citations among listed papers as a DiGraph, for reading only.
+
+    Every edge shares one empty, read-only attribute mapping: ``add_edges_from`` would
+    make a dict per edge and check both ends, three times the work for 200,000 edges,
+    and this graph never leaves :func:`analyze`.
+    """
     graph = nx.DiGraph()
     graph.add_nodes_from(sorted(library.papers))
-    graph.add_edges_from(within)
+    succ, pred = graph._succ, graph._pred
+    for u, v in within:
+        succ[u][v] = pred[v][u] = _NO_DATA
+    nx._clear_cache(graph)
     return graph
 
 
@@ -897,8 +955,8 @@ def _suggest(
 ) -> tuple[Suggestion, ...]:
     papers = library.papers
     citing: dict[str, list[str]] = {}
-    for a, b in citations.ordered:
-        if b not in papers and (topic is None or papers[a].topic == topic):
+    for a, b in citations.outside:
+        if topic is None or papers[a].topic == topic:
             citing.setdefault(b, []).append(a)
     rank = _topic_rank(library)
     out = []
@@ -906,13 +964,14 @@ def _suggest(
         if len(keys) < max(min_cites, 1):
             continue
         known = library.external.get(ident)
+        title, year = _title_year(known)
         out.append(
             Suggestion(
                 id=ident,
-                title=known.title if known and known.title else ident,
-                year=known.year if known else None,
+                title=title or ident,
+                year=year,
                 ids=_ids_of(ident, known),
-                cited_by=tuple(keys),  # sorted: citations.ordered is
+                cited_by=tuple(keys),  # sorted: citations.outside is
                 topics=_by_course_order((papers[k].topic for k in keys), rank),
             )
         )
