@@ -188,9 +188,10 @@ class Disagreement:
     message: str
     file: str
     line: int
+    detail: str = ""  # the message without the key and field, for a table
 
     def as_json(self) -> dict[str, object]:
-        """``{"key", "field", "message", "file", "line"}``."""
+        """``{"key", "field", "message", "file", "line", "detail"}``."""
         return dataclasses.asdict(self)
 
 
@@ -353,14 +354,16 @@ def find_disagreements(library: Library, records: Mapping[str, ArxivRecord]) -> 
             continue
         file = paper.location.file
         hand_title = paper.field("title")
+        at = record.arxiv_id
         if hand_title and normalize_title(hand_title) != normalize_title(record.title):
-            out.append(Disagreement(key, "title",
-                f"{key}: title differs from arXiv {record.arxiv_id}: {record.title!r}",
-                file, paper.field_line("title")))  # fmt: skip
+            detail = f"arXiv {at}: {record.title!r}"
+            message = f"{key}: title differs from {detail}"
+            out.append(Disagreement(key, "title", message, file, paper.field_line("title"), detail))
         if surnames_shared(paper, record.authors) is False:
-            out.append(Disagreement(key, "authors",
-                f"{key}: no author surname in common with arXiv {record.arxiv_id}",
-                file, paper.field_line("author")))  # fmt: skip
+            detail = f"no surname in common with arXiv {at}"
+            message = f"{key}: no author surname in common with arXiv {at}"
+            line = paper.field_line("author")
+            out.append(Disagreement(key, "authors", message, file, line, detail))
         first = record.published[:4]
         if (
             paper.arxiv is not None
@@ -368,9 +371,9 @@ def find_disagreements(library: Library, records: Mapping[str, ArxivRecord]) -> 
             and first.isdigit()
             and paper.year < int(first)
         ):
-            out.append(Disagreement(key, "year",
-                f"{key}: year {paper.year} is before arXiv {record.arxiv_id} was first "
-                f"submitted ({record.published})", file, paper.field_line("year")))  # fmt: skip
+            detail = f"{paper.year} is before arXiv {at} ({record.published})"
+            message = f"{key}: year {detail}"
+            out.append(Disagreement(key, "year", message, file, paper.field_line("year"), detail))
     return out
 
 

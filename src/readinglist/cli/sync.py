@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import click
+from rich import box
+from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -146,6 +148,14 @@ def _progress() -> _PlainProgress | _BarProgress:
 # ---------------------------------------------------------------- sync
 
 
+def print_table(out: Console, table: Table) -> None:
+    """Print a table without the spaces rich pads its last column with (clean logs,
+    stable transcripts)."""
+    with out.capture() as captured:
+        out.print(table)
+    click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -177,17 +187,17 @@ def render_sync(report: SyncReport) -> None:
     for m in report.matched:
         rows.append((m.key, "found by title", f"arXiv {m.arxiv}"))
     for d in report.disagreements:
-        rows.append((d.key, f"{d.field} differs", d.message.split(": ", 1)[-1]))
+        rows.append((d.key, f"{d.field} differs", d.detail))
     for f in report.failed:
         rows.append((f.key or f.id, "failed", f"{f.id}: {f.reason}" if f.key else f.reason))
     if rows:
-        table = Table(show_edge=False, pad_edge=False)
+        table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False)
         table.add_column("paper", no_wrap=True)
         table.add_column("change", no_wrap=True)
         table.add_column("detail")
         for row in rows:
             table.add_row(*row)
-        out.print(table)
+        print_table(out, table)
     else:
         out.print("Nothing new.")
     summary = [_plural(len(report.updated), "paper") + " updated"]
@@ -199,11 +209,19 @@ def render_sync(report: SyncReport) -> None:
     out.print("; ".join(summary) + ".")
     if report.mode == "dry-run":
         if report.written:
-            out.print(f"Would write {', '.join(report.written)}.")
+            out.print(f"Would write {_files(report.written)}.")
     elif report.written:
-        out.print(f"Wrote {', '.join(report.written)}.")
+        out.print(f"Wrote {_files(report.written)}.")
     else:
         out.print("No file changed.")
+
+
+def _files(paths: list[str]) -> str:
+    """``bib/synced/: arxiv.json, state.json`` for files of one folder."""
+    folders = {p.rpartition("/")[0] for p in paths}
+    if len(folders) == 1:
+        return f"{folders.pop()}/: " + ", ".join(p.rpartition("/")[2] for p in paths)
+    return ", ".join(paths)
 
 
 def _render_offline(report: SyncReport) -> None:
@@ -225,12 +243,12 @@ def _render_offline(report: SyncReport) -> None:
     if s["withdrawn"]:
         out.print(f"Withdrawn: {', '.join(s['withdrawn'])}")
     if report.disagreements:
-        table = Table(show_edge=False, pad_edge=False)
+        table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False)
         table.add_column("paper", no_wrap=True)
         table.add_column("disagreement")
         for d in report.disagreements:
-            table.add_row(d.key, d.message.split(": ", 1)[-1])
-        out.print(table)
+            table.add_row(d.key, f"{d.field}: {d.detail}")
+        print_table(out, table)
 
 
 @cli.command()
@@ -315,12 +333,12 @@ def candidates(obj: Context, topic: str | None, as_json: bool) -> None:
     if not found:
         out.print("No candidates" + (f" for topic {topic}" if topic else "") + ".")
         return
-    table = Table(show_edge=False, pad_edge=False)
+    table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False)
     for name in ("score", "arXiv", "topic", "published", "title"):
         table.add_column(name, no_wrap=name != "title")
     for c in found:
         table.add_row(f"{c.score:.2f}", c.arxiv, c.topic, c.published, c.title)
-    out.print(table)
+    print_table(out, table)
 
 
 # ---------------------------------------------------------------- add
