@@ -458,3 +458,18 @@ def test_transcript_of_a_weekly_sync(
         ("2026-05-20", "published", "du2018", "ICLR 2019"),
         ("2026-05-20", "new-version", "jacot2018", "v3 -> v4"),
     ]
+
+
+def test_malformed_stored_data_is_exit_2_naming_the_file(
+    run: Run, course: Path, served: tuple[ArxivStandIn, S2StandIn]
+) -> None:
+    state = course / "bib" / "synced" / "state.json"
+    state.write_text('{"format": 1,\n "lookups": [}\n')
+    result = run("--root", course, "sync")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: bib/synced/state.json:2: not valid JSON")
+    assert served[0].requests == []
+    state.write_text('{"format": 1, "lookups": []}\n')
+    result = run("--root", course, "sync")
+    assert result.exit_code == 2
+    assert result.stderr == "error: bib/synced/state.json: lookups: expected an object\n"

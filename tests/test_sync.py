@@ -28,7 +28,7 @@ import pytest
 
 from readinglist import graph, store
 from readinglist.bibtex import parse_bib
-from readinglist.errors import LockHeldError, UsageError
+from readinglist.errors import LockHeldError, StoreError, UsageError
 from readinglist.model import ArxivRecord, Library
 from readinglist.services.arxiv import ArxivClient
 from readinglist.services.semanticscholar import SemanticScholarClient
@@ -577,6 +577,92 @@ def test_arxiv_failing_mid_run_keeps_saved_batches_and_a_rerun_finishes(tmp_path
     assert synced_files(root) == synced_files(reference)
 
 
+def test_arxiv_failing_during_title_lookups_says_what_was_saved(services: Services) -> None:
+    def fail_at_lookups(p: Progress) -> None:
+        if p.stage == "lookup" and p.step == 2 and not p.finished:
+            services.ax.inject(["503"] * 5)
+
+    with pytest.raises(SyncIncomplete) as caught:
+        services.sync(progress=fail_at_lookups)
+    assert str(caught.value) == (
+        "could not reach arXiv (HTTP 503 after 5 attempts) during title lookups: 1 of 1 "
+        "batches saved (bib/synced/arxiv.json; every file is whole); the rest of the stored "
+        "data is unchanged; run sync again to finish"
+    )
+    assert caught.value.report.batches_saved == 1
+    state = parse_state((services.root / SYNCED_DIR / "state.json").read_text())
+    assert list(state.lookups) == ["cybenko1989"]  # the lookup done before the failure
+    assert_synced_valid(services.root)
+
+
+def test_refused_title_and_tracking_queries_are_reported_not_fatal(tmp_path: Path) -> None:
+    root = tracking_course(tmp_path / "c")
+    (root / "bib" / "quiet.bib").write_text(
+        "@article{old,\n  author = {Green, Dana},\n  title = {An old paper never on arXiv},\n"
+        "  journal = {J},\n  year = {1990},\n}\n"
+    )
+    papers = {**arxiv_papers_for(library_of(root)), **TRACKED}
+    with ArxivStandIn(papers) as ax:
+
+        def refuse(p: Progress) -> None:
+            if p.stage in ("lookup", "track") and p.step == 1 and not p.finished:
+                ax.inject(["400"])
+
+        arxiv, _ = make_clients(ax)
+        report = sync(root, arxiv=arxiv, today=TODAY, track=True, progress=refuse)
+    assert report.failed == [Failure("topic:ntk", "arXiv refused the tracking query (HTTP 400)")]
+    assert report.exit_code == 1
+    assert [t.topic for t in report.tracked] == ["data-poisoning"]
+    state = parse_state((root / SYNCED_DIR / "state.json").read_text())
+    assert list(state.lookups) == ["old"] and list(state.tracking) == ["data-poisoning"]
+
+
+def test_semantic_scholar_failing_after_a_batch_keeps_what_was_fetched(tmp_path: Path) -> None:
+    entries, papers = generated_entries(510)
+    root = write_course(tmp_path / "c", entries)
+    s2_papers = {f"ARXIV:{i}": {"paperId": f"P{i}", "title": p["title"], "year": 2020,
+                                "externalIds": {"ArXiv": i}, "venue": "ICML",
+                                "references": [], "referenceCount": 0}
+                 for i, p in papers.items()}  # fmt: skip
+    with ArxivStandIn(papers) as ax, S2StandIn(s2_papers) as s2:
+        s2.inject(["ok", "503", "503", "503"])
+        arxiv, s2c = make_clients(ax, s2)
+        report = sync(root, arxiv=arxiv, s2=s2c, today=TODAY)
+    assert report.exit_code == 3
+    assert report.errors == [
+        "Semantic Scholar failed after 1 of 2 batches (HTTP 503 after 3 attempts); citations "
+        "of the papers fetched are updated, the others unchanged"
+    ]
+    assert len(library_of(root).publications) == 500
+
+
+def test_disagreements_follow_the_rules_of_check(tmp_path: Path) -> None:
+    entries = (
+        "@misc{early,\n  author = {Lovelace, Ada},\n  title = {Early},\n  year = {2019},\n"
+        "  eprint = {2001.00001},\n}\n\n"
+        "@misc{strangers,\n  author = {Turing, Alan},\n  title = {Strangers},\n"
+        "  year = {2020},\n  eprint = {2001.00002},\n}\n"
+    )
+    root = write_course(tmp_path / "c", entries)
+    papers = {
+        "2001.00001": sample_paper("2001.00001", 1, title="Early", authors=["Ada Lovelace"],
+                                   published="2020-01-15"),
+        "2001.00002": sample_paper("2001.00002", 1, title="Strangers", authors=["Grace Hopper"],
+                                   published="2020-01-15"),
+    }  # fmt: skip
+    with ArxivStandIn(papers) as ax:
+        arxiv, _ = make_clients(ax)
+        report = sync(root, arxiv=arxiv, today=TODAY)
+    assert [(d.key, d.field, d.line) for d in report.disagreements] == [
+        ("early", "year", 4),
+        ("strangers", "authors", 9),
+    ]
+    assert report.disagreements[0].message == (
+        "early: year 2019 is before arXiv 2001.00001v1 (2020-01-15)"
+    )
+    assert report.exit_code == 0  # warnings, as in check
+
+
 def test_lock_is_held_for_the_whole_run(services: Services) -> None:
     with store.lock(services.root, "sync"), pytest.raises(LockHeldError) as caught:
         services.sync()
@@ -1030,6 +1116,28 @@ def test_add_by_doi_uses_semantic_scholar(course: Path) -> None:
     assert hopper.entry_type == "article" and hopper.field("journal") == "Journal of Stuff"
     assert hopper.doi == "10.1234/abc" and hopper.arxiv.id == "2101.00001"
     assert hopper.field("author") == "Hopper, Grace"
+
+
+def test_add_refuses_a_doi_whose_preprint_is_listed(course: Path) -> None:
+    ids = {"DOI": "10.1234/ntk", "ArXiv": "1806.07572"}
+    s2_papers = {
+        "DOI:10.1234/ntk": {"paperId": "X", "title": "NTK", "year": 2018, "externalIds": ids}
+    }
+    with ArxivStandIn({}) as ax, S2StandIn(s2_papers) as s2:
+        arxiv, s2c = make_clients(ax, s2)
+        report = add_papers(course, ["10.1234/ntk"], "ntk", arxiv=arxiv, s2=s2c)
+        assert ax.requests == []
+    assert [(f.id, f.key) for f in report.refused] == [("10.1234/ntk", "jacot2018")]
+    assert report.added == [] and report.exit_code == 1
+
+
+def test_appended_text_that_would_not_read_back_is_refused(course: Path) -> None:
+    from readinglist import sync as sync_module
+
+    before = (course / "bib" / "ntk.bib").read_bytes()
+    with pytest.raises(StoreError, match="would not read back as written"):
+        sync_module._check_appended(course, "bib/ntk.bib", "@misc{x,\n  title = {a},\n", ["x"])
+    assert (course / "bib" / "ntk.bib").read_bytes() == before
 
 
 def test_key_and_bibtex_helpers() -> None:

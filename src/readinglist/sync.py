@@ -51,7 +51,13 @@ from typing import Any
 
 from readinglist import store, tracking
 from readinglist.bibtex import decode_bib, format_entry, parse_bib, parse_names
-from readinglist.errors import BadRequestError, ServiceError, StoreError, UsageError
+from readinglist.errors import (
+    BadRequestError,
+    BibSyntaxError,
+    ServiceError,
+    StoreError,
+    UsageError,
+)
 from readinglist.ids import arxiv_from_doi, find_arxiv_id, find_doi, normalize_doi
 from readinglist.latex import fold, latex_to_text, normalize_title, split_math
 from readinglist.model import (
@@ -864,10 +870,10 @@ class _Run:
             doi = normalize_doi(pub.doi) if pub.doi else None
             if doi:
                 index.setdefault(("doi", doi), key)
-        for key, paper in found.items():
-            index.setdefault(("s2", paper.paper_id), key)
+        for key, s2_paper in found.items():
+            index.setdefault(("s2", s2_paper.paper_id), key)
             for kind in ("arxiv", "doi"):
-                value = paper.canonical_ids.get(kind)
+                value = s2_paper.canonical_ids.get(kind)
                 if value:
                     index.setdefault((kind, value), key)
         return index
@@ -1058,8 +1064,8 @@ class _Run:
                 for request_id, paper in result.papers.items():
                     if paper is None:
                         continue
-                    cited = {_cited_id(dict(r.canonical_ids), index) for r in paper.references}
-                    keys = {c for c in cited if c in self.library.papers}
+                    cited = (_cited_id(dict(r.canonical_ids), index) for r in paper.references)
+                    keys = {c for c in cited if c is not None and c in self.library.papers}
                     if keys:
                         out[request_id.removeprefix("ARXIV:")] = keys
         except ServiceError as exc:
@@ -1519,13 +1525,18 @@ def _check_appended(root: Path, rel: str, text: str, keys: Sequence[str]) -> Non
     if (root / rel).exists():
         old = decode_bib(store.read_bytes(root, rel), rel)
     sep = "" if not old else ("\n" if old.endswith("\n") else "\n\n")
+    refused = StoreError(
+        "the new entries would not read back as written; nothing was written", file=rel
+    )
     before = parse_bib(old, rel) if old else None
-    after = parse_bib(old + sep + text, rel)
+    try:
+        after = parse_bib(old + sep + text, rel)
+    except BibSyntaxError:
+        raise refused from None
     new_keys = [e.key for e in after.entries][len(before.entries) if before else 0 :]
     problems = len(before.problems) if before else 0
     if new_keys != list(keys) or len(after.problems) != problems:
-        raise StoreError("the new entries would not read back as written; nothing was written",
-                         file=rel)  # fmt: skip
+        raise refused
 
 
 def _record_added(
