@@ -3,7 +3,8 @@
 ``python benchmarks/generate.py DIR --papers 10000`` writes DIR/bib/*.bib (10 topics),
 DIR/bib/course.yml (topics and lectures), DIR/bib/synced/citations.json (20 references
 per paper: most to listed papers, some to outside papers) and DIR/mkdocs.yml. Realistic:
-2-8 authors with LaTeX accents, ~150-word abstracts with ``$...$`` math, ``@string``
+2-8 authors with LaTeX accents, ~150-word abstracts with ``$...$`` math (and a formula in
+about one title in ten), ``@string``
 journal macros, arXiv ids. The same arguments always give the same bytes.
 """
 
@@ -60,6 +61,24 @@ def _arxiv_id(i: int) -> str:
     return f"{year:02d}{month:02d}.{10000 + i % 90000:05d}"
 
 
+REPO = Path(__file__).resolve().parents[1]
+
+
+def site_config(name: str, *, plugin: bool = True) -> str:
+    """The bundled course's mkdocs.yml with another site name (and, for the plain
+    baseline, without the readinglist plugin), so both sites render alike."""
+    lines = []
+    for line in (REPO / "mkdocs.yml").read_text(encoding="utf-8").splitlines():
+        if line.startswith("site_name:"):
+            line = f"site_name: {name}"
+        elif line.startswith("site_description:"):
+            continue
+        elif line.strip() == "- readinglist" and not plugin:
+            continue
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
 def generate(root: Path, papers: int, seed: int = 408, refs: int = 20) -> None:
     """Write a synthetic course of ``papers`` papers below ``root``."""
     rng = random.Random(seed)
@@ -72,12 +91,11 @@ def generate(root: Path, papers: int, seed: int = 408, refs: int = 20) -> None:
         key = f"p{i:05d}"
         keys.append(key)
         n_auth = rng.randint(2, 8)
-        authors = " and ".join(
-            f"{rng.choice(FAMILY)}, {rng.choice(GIVEN)}" for _ in range(n_auth)
-        )
+        authors = " and ".join(f"{rng.choice(FAMILY)}, {rng.choice(GIVEN)}" for _ in range(n_auth))
+        # About one title in ten carries a formula, as in arXiv's cs.LG and stat.ML.
+        subject = rng.choice(MATH) if rng.random() < 0.1 else rng.choice(WORDS)
         title = (
-            f"On {rng.choice(WORDS)} {rng.choice(WORDS)} of {rng.choice(MATH)} "
-            f"{{ReLU}} networks, part {i}"
+            f"On {rng.choice(WORDS)} {rng.choice(WORDS)} of {subject} {{ReLU}} networks, part {i}"
         )
         kind = rng.random()
         lines = [f"@{'article' if kind < 0.4 else 'misc'}{{{key},", f"  author = {{{authors}}},"]
@@ -112,8 +130,13 @@ def generate(root: Path, papers: int, seed: int = 408, refs: int = 20) -> None:
                 external[cited] = {"id": cited, "title": f"Outside paper {n}", "year": 2010,
                                    "ids": {"s2": f"ext{n:06d}"}}  # fmt: skip
             citations.append(
-                {"citing": key, "cited": cited, "evidence": "semanticscholar", "note": "",
-                 "source": "synthetic"}  # fmt: skip
+                {
+                    "citing": key,
+                    "cited": cited,
+                    "evidence": "semanticscholar",
+                    "note": "",
+                    "source": "synthetic",
+                }  # fmt: skip
             )
     unique = {(c["citing"], c["cited"], c["evidence"]): c for c in citations}
     data = {"format": 1, "citations": [unique[k] for k in sorted(unique)],
@@ -140,11 +163,7 @@ def generate(root: Path, papers: int, seed: int = 408, refs: int = 20) -> None:
             f"    optional: [{', '.join(chosen[max(1, per // 2) :])}]",
         ]
     (bib / "course.yml").write_text("\n".join(course) + "\n", encoding="utf-8")
-    (root / "mkdocs.yml").write_text(
-        "site_name: Synthetic Seminar\ntheme:\n  name: material\n  font: false\n"
-        "plugins:\n  - search\n  - readinglist\n",
-        encoding="utf-8",
-    )
+    (root / "mkdocs.yml").write_text(site_config("Synthetic Seminar"), encoding="utf-8")
     (root / "docs").mkdir(exist_ok=True)
     (root / "docs" / "index.md").write_text("# Synthetic Seminar\n", encoding="utf-8")
 

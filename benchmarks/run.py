@@ -57,7 +57,9 @@ class Row:
     ok: bool | None = None
 
 
-def run_process(cmd: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> Measure:
+def run_process(
+    cmd: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None
+) -> Measure:
     """Run one process to the end; its wall time and peak RSS (from wait4's rusage)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
@@ -89,9 +91,7 @@ def median_of(
         if before_each:
             before_each()
         results.append(make())
-    return Measure(
-        statistics.median(r.seconds for r in results), max(r.peak_mib for r in results)
-    )
+    return Measure(statistics.median(r.seconds for r in results), max(r.peak_mib for r in results))
 
 
 def fmt_s(seconds: float) -> str:
@@ -146,10 +146,12 @@ FIGURES: list[tuple[str, Callable[[Path, bool], list[Row]]]] = [
 def extra_figures() -> None:
     """Figures that need the sync, graph and site layers, registered when they exist."""
     try:
-        import bench_more  # noqa: F401  (registers more figures on FIGURES)
+        import bench_more
     except ModuleNotFoundError as exc:
         if exc.name != "bench_more":
             raise
+    else:
+        FIGURES.extend(bench_more.MORE)
 
 
 def print_table(rows: list[Row]) -> None:
@@ -165,7 +167,9 @@ def print_table(rows: list[Row]) -> None:
 
 def main() -> int:
     """Run every figure (or those named with --only) and print the table."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="small inputs, one run: CI smoke")
     parser.add_argument("--only", action="append", default=[], help="run only these figures")
     parser.add_argument("--work", type=Path, help="keep generated libraries here")
