@@ -17,9 +17,8 @@ import threading
 import time
 from pathlib import Path
 
-from run import PY, READINGLIST, REPO, Measure, Row, fmt_s, median_of, run_process
-
 from generate import generate, site_config
+from run import PY, READINGLIST, REPO, Measure, Row, fmt_s, median_of, run_process
 
 sys.path.insert(0, str(REPO))
 
@@ -208,12 +207,12 @@ def figure_site(work: Path, quick: bool) -> list[Row]:
         if not root.exists():
             generate(root, n)
         out = root / "site"
-        ours = median_of(1 if n >= 5000 else runs, lambda: run_process(
+        ours = median_of(1 if n >= 5000 else runs, lambda root=root, out=out: run_process(
             [*READINGLIST, "--root", str(root), "build", "-d", str(out)], env))  # fmt: skip
         plain = work / f"plain{n}"
         if not plain.exists():
             _plain_mkdocs(plain, n, _paper_body(root))
-        base = median_of(1 if n >= 5000 else runs, lambda: run_process(
+        base = median_of(1 if n >= 5000 else runs, lambda plain=plain: run_process(
             [PY, "-m", "mkdocs", "build", "-q", "-f", str(plain / "mkdocs.yml")]))  # fmt: skip
         ratio = ours.seconds / base.seconds
         rows.append(Row(f"site of {n:,} papers (build) vs plain mkdocs, {n:,} pages",
