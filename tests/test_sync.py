@@ -566,10 +566,11 @@ def test_arxiv_failing_mid_run_keeps_saved_batches_and_a_rerun_finishes(tmp_path
 
         with pytest.raises(SyncIncomplete) as caught:
             sync(root, arxiv=arxiv, today=TODAY, progress=fail_after_first_batch)
-        message = str(caught.value)
-        assert message.startswith("could not reach arXiv (HTTP 503 after 3 attempts) during ")
-        assert "1 of 3 batches saved (bib/synced/arxiv.json; every file is whole)" in message
-        assert message.endswith("run sync again to finish")
+        assert str(caught.value) == (
+            "could not reach arXiv (HTTP 503 after 3 attempts) during batch 2 of 3: 1 of 3 "
+            "batches saved (bib/synced/arxiv.json; every file is whole); the rest of the "
+            "stored data is unchanged; run sync again to finish"
+        )
         assert len(library_of(root).arxiv) == 100
         assert_synced_valid(root)
         report = sync(root, arxiv=arxiv, today=TODAY)

@@ -562,7 +562,6 @@ class _Run:
         self.date = today.isoformat()
         self.progress = progress or (lambda _p: None)
         self.report = SyncReport(mode="dry-run" if dry_run else "sync", date=self.date)
-        self.new_changes: list[Change] = []
         self.published_keys: set[str] = set()
         self.updated: set[str] = set()
 
@@ -636,7 +635,6 @@ class _Run:
 
     def record(self, change: Change) -> None:
         """Note a change for the report and ``changes.json``."""
-        self.new_changes.append(change)
         self.changes.append(change)
         self.report.changes.append(change)
 
@@ -707,7 +705,7 @@ class _Run:
             try:
                 result = self.arxiv.fetch_ids(batch)
             except ServiceError as exc:
-                raise self._incomplete(exc, "batch") from exc
+                raise self._incomplete(exc, f"batch {n} of {len(batches)}") from exc
             for arxiv_id in batch:
                 keys = by_id[arxiv_id]
                 record = result.records.get(arxiv_id)
