@@ -31,6 +31,7 @@ from tests.test_sync import (
     s2_id,
     s2_papers_for,
     search_requests,
+    shared_cache,  # noqa: F401 (used by quick_standin)
     sync_env,
     tracking_course,
 )
@@ -473,3 +474,17 @@ def test_malformed_stored_data_is_exit_2_naming_the_file(
     result = run("--root", course, "sync")
     assert result.exit_code == 2
     assert result.stderr == "error: bib/synced/state.json: lookups: expected an object\n"
+
+
+def test_titles_print_as_written_not_as_markup(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    title = "[bold]Attacks[/bold] on models"
+    paper = sample_paper("2403.01234", 1, title=title, published="2024-03-02")
+    root = tracking_course(tmp_path / "c")
+    with ArxivStandIn({"2403.01234": paper}) as ax:
+        for name, value in sync_env(ax, None).items():
+            monkeypatch.setenv(name, value)
+        result = run("--root", root, "add", "2403.01234", "--topic", "quiet")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.endswith(f"to bib/quiet.bib: {title}\n")

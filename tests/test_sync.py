@@ -77,12 +77,20 @@ PARSERS: dict[str, Callable[[str], Any]] = {
 # ---------------------------------------------------------------- shared helpers
 
 
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One parse cache for these tests: it is keyed by each file's exact bytes, so sharing
+    it is safe, and the bundled course is then parsed once, not once per test."""
+    return tmp_path_factory.mktemp("shared-cache")
+
+
 @pytest.fixture(autouse=True)
-def quick_standin(monkeypatch: pytest.MonkeyPatch) -> None:
+def quick_standin(monkeypatch: pytest.MonkeyPatch, shared_cache: Path) -> None:
     """Answer without Nagle's delay: the arXiv stand-in speaks keep-alive HTTP/1.1 and
     writes headers and body separately, so each answer otherwise waits ~40 ms for the
-    client's delayed ACK."""
+    client's delayed ACK. Also share the parse cache (see :func:`shared_cache`)."""
     monkeypatch.setattr(arxiv_server._Handler, "disable_nagle_algorithm", True, raising=False)
+    monkeypatch.setenv("READINGLIST_CACHE_DIR", str(shared_cache))
 
 
 def no_sleep(_seconds: float) -> None:
@@ -1178,8 +1186,7 @@ def test_sync_killed_at_random_moments_leaves_whole_files_and_a_rerun_finishes(
         env = {
             **sync_env(ax, s2),
             "READINGLIST_ARXIV_DELAY": "0.01",
-            "READINGLIST_ARXIV_PAGE_SIZE": "4",
-            "READINGLIST_CACHE_DIR": str(tmp_path / "cache"),
+            "READINGLIST_ARXIV_PAGE_SIZE": "8",
         }
         started = time.monotonic()
         done = run_sync_subprocess(reference, env)

@@ -30,7 +30,7 @@ from rich.progress import (
 from rich.progress import Progress as RichProgress
 from rich.table import Table
 
-from readinglist.cli import EXIT_OK, Context, cli, emit_json, err_console, fail, out_console
+from readinglist.cli import EXIT_OK, Context, cli, emit_json, err_console, fail
 from readinglist.errors import UsageError
 from readinglist.services.arxiv import ArxivClient
 from readinglist.services.semanticscholar import SemanticScholarClient
@@ -146,6 +146,11 @@ def _progress() -> _PlainProgress | _BarProgress:
 
 
 # ---------------------------------------------------------------- sync
+
+
+def out_console() -> Console:
+    """stdout for reports: no markup, so a title such as ``[Re] ...`` prints as written."""
+    return Console(highlight=False, soft_wrap=True, markup=False)
 
 
 def print_table(out: Console, table: Table) -> None:
