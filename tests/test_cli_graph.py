@@ -160,7 +160,8 @@ def test_graph_graphml_reads_back(run: Run, course: Path, tmp_path: Path) -> Non
     assert (kinds["paper"], kinds["topic"], kinds["lecture"]) == (59, 8, 13)
     assert kinds["author"] > 50
     assert g.nodes["paper:zhang2017"]["year"] == 2016
-    assert g["paper:bartlett2017"]["paper:zhang2017"]["cites"]["evidence"] == "explicit"
+    (edge,) = g["paper:bartlett2017"]["paper:zhang2017"].values()
+    assert (edge["kind"], edge["evidence"]) == ("cites", "explicit")
     first = out.read_bytes()
     stdout_of(run("--root", course, "graph", "--format", "graphml", "-o", out))
     assert out.read_bytes() == first

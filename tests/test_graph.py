@@ -8,6 +8,7 @@ import gc
 import io
 import json
 import random
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -322,7 +323,13 @@ def test_graphml_reads_back(bundled: Library, tmp_path: Path) -> None:
     assert back.number_of_edges() == built.number_of_edges()
     assert back.nodes["paper:zhang2017"]["year"] == 2016
     assert back.nodes["paper:zhang2017"]["kind"] == "paper"
-    assert back["paper:arora2019fine"]["paper:zhang2017"]["cites"]["kind"] == "cites"
+    (edge,) = back["paper:arora2019fine"]["paper:zhang2017"].values()
+    assert edge["kind"] == "cites"
+    # Gephi needs every edge id to be unique (networkx would use the key, "cites").
+    ids = re.findall(r'<edge [^>]*id="([^"]*)"', text)
+    assert len(ids) == built.number_of_edges() == len(set(ids))
+    # Building the GraphML left nothing behind in a later graph.
+    assert "id" not in graph.build_graph(bundled)["paper:arora2019fine"]["paper:zhang2017"]["cites"]
 
 
 def test_gexf_reads_back_and_has_no_date(bundled: Library) -> None:
@@ -369,6 +376,34 @@ def test_pagerank_is_over_citations_among_listed_papers(small: Library) -> None:
     assert ranks == pytest.approx(expected)
     assert sum(ranks.values()) == pytest.approx(1.0)
     assert max(ranks, key=ranks.__getitem__) == "a"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pagerank_equals_networkx(seed: int) -> None:
+    rng = random.Random(seed)
+    keys = [f"k{i:03d}" for i in range(rng.randint(1, 120))]
+    pairs = {(rng.choice(keys), rng.choice(keys)) for _ in range(rng.randint(0, 4 * len(keys)))}
+    pairs = sorted((a, b) for a, b in pairs if a != b)
+    digraph = nx.DiGraph(pairs)
+    digraph.add_nodes_from(keys)
+    expected = nx.pagerank(digraph)  # scipy-backed
+    got = graph._pagerank(keys, pairs)
+    assert list(got) == keys
+    assert got == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+def test_pagerank_of_nothing() -> None:
+    assert graph._pagerank([], []) == {}
+    assert graph._pagerank(["only"], []) == {"only": pytest.approx(1.0)}
+
+
+def test_pagerank_of_the_bundled_course(bundled: Library) -> None:
+    within = [(c.citing, c.cited) for c in bundled.citations if c.cited in bundled.papers]
+    digraph = nx.DiGraph(within)
+    digraph.add_nodes_from(bundled.papers)
+    expected = nx.pagerank(digraph)
+    got = {k: s.pagerank for k, s in graph.analyze(bundled).papers.items()}
+    assert got == pytest.approx(expected, rel=1e-9)
 
 
 def test_most_cited_ties_go_to_pagerank_then_key() -> None:
