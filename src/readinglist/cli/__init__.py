@@ -51,16 +51,21 @@ class Context:
 
 
 def err_console() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    """The stderr console. Text is printed as given: titles and keys come from files and
+    services, so ``[/]`` must not be read as rich markup (it raised MarkupError) nor
+    ``:smile:`` as an emoji code; pass ``markup=True`` only for text built from literals."""
+    return Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 def out_console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    """The stdout console; like :func:`err_console`, no markup or emoji codes."""
+    return Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 def fail(message: str) -> None:
     """Print one error line to stderr (the caller chooses the exit code)."""
-    click.echo(f"error: {message}", err=True)
+    # Messages can quote input (a token, a service's answer): keep them to one line.
+    click.echo(f"error: {' '.join(message.splitlines())}", err=True)
 
 
 def _debug(ctx: click.Context) -> bool:

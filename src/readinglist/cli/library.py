@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from readinglist.cli import (
@@ -48,9 +49,10 @@ def check(obj: Context, as_json: bool, strict: bool) -> None:
         err = err_console()
         for finding in report.findings:
             style = "red" if finding.severity == "error" else "yellow"
+            # Messages quote keys and titles from the files: escaped, they stay text.
             err.print(
-                f"{finding.file}:{finding.line}: [{style}]{finding.severity}[/]: "
-                f"{finding.message} [dim]\\[{finding.code}][/]",
+                f"{escape(finding.file)}:{finding.line}: [{style}]{finding.severity}[/]: "
+                f"{escape(finding.message)} [dim]\\[{finding.code}][/]",
                 markup=True,
             )
         summary = (
