@@ -53,6 +53,9 @@ _FORMAT = re.compile(
 )
 _GROUP_COMMAND = re.compile(r"\{\\(?:it|bf|sc|tt|rm|sf|sl|em|small|footnotesize)\s+")
 _SPACE = re.compile(r"\s+")
+# Control characters other than whitespace: never text, and they would collide with the
+# \x01/\x02 placeholders of escaped braces or reach a terminal as escape sequences.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
@@ -101,6 +104,7 @@ def latex_to_text(text: str) -> str:
     """
     if not text:
         return ""
+    text = _CONTROL.sub("", text)
     if "$" in text or "\\(" in text or "\\[" in text:
         pieces = [p if is_math else _decode_plain(p) for is_math, p in split_math(text)]
         decoded = "".join(pieces)
