@@ -34,24 +34,48 @@ _LECTURE_KEYS = {
 _TOP_KEYS = {"course", "topics", "lectures"}
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """A safe loader that refuses anchors and aliases."""
+# libyaml when installed: the pure-Python scanner takes seconds for a few hundred KB.
+_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_DEPTH = 32
+"""Deepest nesting of lists and mappings accepted (the schema needs 5); deeper input
+would exhaust the recursive composer's stack."""
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise CourseFileError(
-                "YAML aliases (*name) are not allowed in the course file",
-                line=event.start_mark.line + 1,
-            )
-        event = self.peek_event()
-        anchor = getattr(event, "anchor", None)
-        if anchor:
-            raise CourseFileError(
-                "YAML anchors (&name) are not allowed in the course file",
-                line=event.start_mark.line + 1,
-            )
-        return super().compose_node(parent, index)
+
+def _compose(text: str) -> Node | None:
+    """The YAML node tree of ``text``, refusing anchors, aliases and deep nesting.
+
+    A first pass over the events checks them before any node is built, so a "billion
+    laughs" bomb or ``[[[[...`` is refused in time linear in its size.
+    """
+    loader = _Loader(text)
+    try:
+        depth = 0
+        while loader.check_event():
+            event = loader.get_event()
+            line = event.start_mark.line + 1
+            if isinstance(event, yaml.AliasEvent):
+                raise CourseFileError(
+                    "YAML aliases (*name) are not allowed in the course file", line=line
+                )
+            if getattr(event, "anchor", None):
+                raise CourseFileError(
+                    "YAML anchors (&name) are not allowed in the course file", line=line
+                )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise CourseFileError(
+                        f"lists and mappings nested more than {MAX_DEPTH} deep", line=line
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    finally:
+        loader.dispose()
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
 
 
 @dataclass(frozen=True)
@@ -94,7 +118,14 @@ class _Reader:
     def scalar(self, node: Node, what: str) -> Any:
         if not isinstance(node, ScalarNode):
             raise self.fail(node, f"{what} must be a single value")
-        return _scalar_value(node)
+        try:
+            return _scalar_value(node)
+        except Exception:
+            # PyYAML's constructors fail in many ways on a bad tag or value (!foo,
+            # !!python/name:..., "!!int nope", "!!timestamp nope"); all are bad input.
+            raise self.fail(
+                node, f"{what} {node.value!r} (tag {node.tag}) cannot be read"
+            ) from None
 
     def text(self, node: Node | None, what: str, *, required: bool = False) -> str:
         if node is None:
@@ -159,11 +190,7 @@ def parse_course(text: str, file: str = COURSE_FILE) -> CourseFile:
     """
     reader = _Reader(file)
     try:
-        loader = _NoAliasLoader(text)
-        try:
-            root = loader.get_single_node()
-        finally:
-            loader.dispose()
+        root = _compose(text)
     except CourseFileError as exc:
         exc.file = file
         raise
@@ -173,8 +200,19 @@ def parse_course(text: str, file: str = COURSE_FILE) -> CourseFile:
         raise CourseFileError(
             f"not valid YAML: {exc.problem or exc}", file=file, line=line
         ) from None
+    except yaml.reader.ReaderError as exc:
+        # A character YAML does not allow (NUL, other control characters): its str()
+        # spans two lines, and the line is in the position.
+        found = text.find(chr(exc.character))
+        line = text.count("\n", 0, found if found >= 0 else exc.position) + 1
+        raise CourseFileError(
+            f"not valid YAML: character #x{exc.character:04X} is not allowed",
+            file=file,
+            line=line,
+        ) from None
     except yaml.YAMLError as exc:
-        raise CourseFileError(f"not valid YAML: {exc}", file=file, line=1) from None
+        message = " ".join(str(exc).split())
+        raise CourseFileError(f"not valid YAML: {message}", file=file, line=1) from None
     if root is None:
         raise CourseFileError("the course file is empty", file=file, line=1)
     top = reader.mapping(root, _TOP_KEYS, "course file")
