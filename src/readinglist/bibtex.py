@@ -192,8 +192,9 @@ def _field_starts(entry_text: str, line: int) -> list[tuple[str, int]]:
 
 def _syntax_message(exc: PybtexSyntaxError) -> str:
     message = str(exc)
-    # pybtex prefixes "syntax error in line N: "; we print the line ourselves.
-    return re.sub(r"^syntax error in line \d+:\s*", "syntax error: ", message)
+    # pybtex prefixes "syntax error in line N: " (or "undefined string in line N: ");
+    # we print the line ourselves.
+    return re.sub(r"^([a-z ]+?) in line \d+:\s*", r"\1: ", message)
 
 
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
