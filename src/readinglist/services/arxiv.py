@@ -395,7 +395,8 @@ class ArxivClient:
         ``failed`` and are never retried. A feed whose ``totalResults`` disagrees with
         its entries, or a body that is not an Atom feed, is retried; when retries run
         out, :class:`~readinglist.errors.ServiceError` is raised, so an id is only
-        reported ``missing`` on the word of a complete feed. Strings that cannot be
+        reported ``missing`` on the word of a complete feed (and a feed listing none
+        of its batch is confirmed by asking once more). Strings that cannot be
         sent as one id (a comma, a space) fail without a request.
         """
         before = self.http.requests_made
@@ -444,6 +445,12 @@ class ArxivClient:
         url = self._query_url(search, 0, len(batch))
         try:
             feed = self._get(url, _check_complete)
+            if feed.entry_count == 0:
+                # arXiv now and then answers a valid feed with no entries for ids that
+                # exist (lukasschwab/arxiv.py#43): ask once more before calling them
+                # missing.
+                log.info("arXiv listed none of %d ids; asking again", len(batch))
+                feed = self._get(url, _check_complete)
         except BadRequestError:
             if len(batch) == 1:
                 log.warning("arXiv refused the id %r as malformed", batch[0])
