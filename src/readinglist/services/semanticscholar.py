@@ -71,6 +71,14 @@ _PREPRINT_VENUE = re.compile(
     r"^\s*(?:arxiv|corr|biorxiv|medrxiv|ssrn|research square)\b", re.IGNORECASE
 )
 _EMPTY_IDS: Mapping[str, str] = MappingProxyType({})
+# JSON may escape half of a surrogate pair alone; such a string cannot be written
+# as UTF-8 (a sync would fail saving it), so each lone half becomes U+FFFD.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unicode(value: str) -> str:
+    """``value`` with lone surrogates replaced, so it can always be encoded as UTF-8."""
+    return _SURROGATE.sub("\ufffd", value)
 
 
 def _external_ids(value: Any, where: str) -> Mapping[str, str]:
@@ -85,7 +93,7 @@ def _external_ids(value: Any, where: str) -> Mapping[str, str]:
             continue
         if isinstance(raw, bool) or not isinstance(raw, str | int):
             raise ServiceResponseError(f"{SERVICE}: {where}externalIds.{name} is not a scalar")
-        out[str(name)] = str(raw)
+        out[_unicode(str(name))] = _unicode(str(raw))
     return MappingProxyType(out)
 
 
@@ -228,7 +236,7 @@ def _text(obj: Mapping[str, Any], key: str, where: str) -> str:
         return ""
     if not isinstance(value, str):
         raise ServiceResponseError(f"{SERVICE}: {where}{key} is not a string")
-    return value
+    return _unicode(value)
 
 
 def _count(obj: Mapping[str, Any], key: str, where: str) -> int | None:
@@ -247,7 +255,7 @@ def _reference(obj: Any, where: str) -> S2Reference:
     if paper_id is not None and not isinstance(paper_id, str):
         raise ServiceResponseError(f"{SERVICE}: {where}paperId is not a string")
     return S2Reference(
-        paper_id=paper_id or None,
+        paper_id=_unicode(paper_id) if paper_id else None,
         title=_text(obj, "title", where),
         year=_count(obj, "year", where),
         external_ids=_external_ids(obj.get("externalIds"), where),
@@ -286,7 +294,7 @@ def parse_paper(obj: Any) -> S2Paper:
     else:
         complete = len(references) < REFERENCE_CAP
     return S2Paper(
-        paper_id=paper_id,
+        paper_id=_unicode(paper_id),
         title=_text(obj, "title", where),
         year=_count(obj, "year", where),
         venue=_text(obj, "venue", where),
