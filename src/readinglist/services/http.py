@@ -75,8 +75,10 @@ class HttpClient:
             return max(0.0, float(value))
         except ValueError:
             pass
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        if parsed is None:
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            # Neither seconds nor an HTTP date ("soon"): use our own backoff.
             return None
         return max(0.0, parsed.timestamp() - time.time())
 
