@@ -30,10 +30,13 @@ or ``optional``), ``covers`` (lecture -> topic) and ``wrote`` (author -> paper;
 ``position`` from 0). Every attribute is a str or an int, never None or a list, so the
 graph exports to GraphML and GEXF as it is.
 
-The analyses (:func:`analyze` and friends) work on a plain ``DiGraph`` of the citations
-among listed papers, built straight from the library, never on the big multigraph.
-Results derived from a library are kept for the last library asked about (a Library is
-immutable), so building its graph, analysing it and exporting it share that work.
+The analyses (:func:`analyze` and friends) work on the citations among listed papers,
+built straight from the library, never on the big multigraph: counts from sorted pairs,
+components on a plain ``DiGraph``, PageRank by numpy on index arrays (the numbers of
+``nx.pagerank``). Results derived from a library are kept for the last library asked
+about (a Library is immutable), so building its graph, analysing it and exporting it
+share that work. :func:`node_link` makes networkx's node-link data without building the
+graph. Sized for 10,000 papers and 200,000 citations.
 """
 
 from __future__ import annotations
@@ -566,7 +569,7 @@ def _slugs(keys: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def _short_label(paper: Paper) -> str:
+def _short_label(paper: Paper, year: int | None) -> str:
     people = [p for p in paper.authors if not p.is_others]
     if not people:
         names = paper.key
@@ -576,7 +579,6 @@ def _short_label(paper: Paper) -> str:
         names = f"{people[0].family} & {people[1].family}"
     else:
         names = f"{people[0].family} et al."
-    year = paper.year
     return f"{names} {year}" if year else names
 
 
@@ -675,6 +677,7 @@ def _compute_parts(library: Library) -> _GraphParts:
     paper_slugs = _slugs(papers)
     for key, node in pid.items():
         paper = papers[key]
+        year = paper.year
         nodes.append(
             (
                 node,
@@ -682,9 +685,9 @@ def _compute_parts(library: Library) -> _GraphParts:
                     kind="paper",
                     key=key,
                     slug=paper_slugs[key],
-                    label=_short_label(paper),
+                    label=_short_label(paper, year),
                     title=paper.title,
-                    year=paper.year,
+                    year=year,
                     topic=paper.topic,
                     arxiv=paper.arxiv.id if paper.arxiv else None,
                     doi=paper.doi,
@@ -1020,7 +1023,8 @@ def analyze(library: Library, *, min_cites: int = 2) -> Analysis:
     papers = library.papers
     citations = _citations(library)
     within = citations.within
-    ranks = _pagerank(sorted(papers), within)
+    keys = sorted(papers)
+    ranks = _pagerank(keys, within)
     graph = _citing_graph(library, within)
     components = sorted(
         (tuple(sorted(c)) for c in nx.weakly_connected_components(graph)),
@@ -1038,7 +1042,7 @@ def analyze(library: Library, *, min_cites: int = 2) -> Analysis:
     in_order: dict[frozenset[str], tuple[str, ...]] = {}  # few distinct sets of topics
     stats: dict[str, PaperStats] = {}
     spans: list[tuple[int, int, str]] = []
-    for key in sorted(papers):
+    for key in keys:
         out_keys, in_keys = cites[key], cited_by[key]
         near = frozenset([topic_of[k] for k in out_keys] + [topic_of[k] for k in in_keys])
         topics = in_order.get(near)
