@@ -138,7 +138,7 @@ def test_unreachable_arxiv_is_one_line_exit_3_and_nothing_changes(
     assert result.exit_code == 3
     assert result.stdout == ""
     assert result.stderr.splitlines()[-1] == (
-        "error: could not reach arXiv (connection failed (ConnectionError) after 1 attempts): "
+        "error: could not reach arXiv (connection failed (ConnectionError) after 1 attempt): "
         "stored data is unchanged (never synced)"
     )
     assert no_lock(snapshot(course)) == before

@@ -90,3 +90,13 @@ def test_damaged_cache_entry_is_a_miss(course: Path) -> None:
     for entry in cache.glob("*.pickle"):
         entry.write_bytes(b"garbage")
     assert len(store.load_library(course).library.papers) == 59
+
+
+def test_lock_removes_temp_files_a_killed_writer_left(tmp_path: Path) -> None:
+    synced = tmp_path / "bib/synced"
+    synced.mkdir(parents=True)
+    (synced / ".arxiv.json.abc123.tmp").write_text("half")
+    (synced / "arxiv.json").write_text("{}\n")
+    with store.lock(tmp_path, "sync"):
+        pass
+    assert sorted(p.name for p in synced.iterdir()) == ["arxiv.json"]

@@ -323,6 +323,14 @@ def append_text(root: Path, rel: str, text: str) -> None:
     write_atomic(path, old + sep + new)
 
 
+def _remove_stale_temp_files(root: Path) -> None:
+    """Delete temp files a killed writer left behind (safe only while holding the lock)."""
+    synced = root / SYNCED_DIR
+    for stale in synced.glob(".*.tmp") if synced.is_dir() else ():
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
 @contextlib.contextmanager
 def lock(root: Path, command: str) -> Iterator[None]:
     """Hold the course folder's lock for one writing command.
@@ -346,6 +354,7 @@ def lock(root: Path, command: str) -> Iterator[None]:
                 f"the course folder is locked by {holder}; wait for it to finish",
                 file=LOCK_FILE,
             ) from None
+        _remove_stale_temp_files(root)
         info = {"pid": os.getpid(), "host": socket.gethostname(), "command": command}
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(info).encode(), 0)

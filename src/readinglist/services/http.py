@@ -161,11 +161,12 @@ class HttpClient:
                 )
                 self.sleep(pause)
         attempts = self.retries + 1
+        tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
         if unusable:
             raise ServiceResponseError(
-                f"{self.service} kept sending unusable data ({last_problem}, {attempts} tries)",
+                f"{self.service} kept sending unusable data ({last_problem}, {tries})",
                 url=url,
             )
         raise ServiceError(
-            f"could not reach {self.service} ({last_problem} after {attempts} attempts)", url=url
+            f"could not reach {self.service} ({last_problem} after {tries})", url=url
         )
