@@ -28,7 +28,7 @@ def test_init_then_check_is_clean(run, tmp_path: Path) -> None:  # type: ignore[
     assert result.stdout.startswith(f"created a course in {folder} (7 files):\n  bib/course.yml\n")
     check = run("--root", folder, "check", "--strict")
     assert check.exit_code == 0, check.stderr
-    assert check.stdout == "2 papers, 1 topics, 1 lectures: 0 errors, 0 warnings\n"
+    assert check.stdout == "2 papers, 1 topic, 1 lecture: 0 errors, 0 warnings\n"
     show = json.loads(run("--root", folder, "show", "jacot2018", "--json").stdout)
     assert show["arxiv"] == "1806.07572" and show["lectures"] == [1]
 

@@ -21,6 +21,10 @@ from readinglist.cli import (
 )
 from readinglist.errors import UsageError
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 # ---------------------------------------------------------------- check
 
 
@@ -56,8 +60,9 @@ def check(obj: Context, as_json: bool, strict: bool) -> None:
                 markup=True,
             )
         summary = (
-            f"{report.papers} papers, {report.topics} topics, {report.lectures} lectures: "
-            f"{len(report.errors)} errors, {len(report.warnings)} warnings"
+            f"{_count(report.papers, 'paper')}, {_count(report.topics, 'topic')}, "
+            f"{_count(report.lectures, 'lecture')}: {_count(len(report.errors), 'error')}, "
+            f"{_count(len(report.warnings), 'warning')}"
         )
         click.echo(summary)
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
