@@ -727,13 +727,11 @@ def test_handwritten_page_replaces_a_generated_one(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- the commands
 
 
-def test_readinglist_build_exit_0_and_time(course: Path, run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
+def test_readinglist_build_exit_0(course: Path, run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # Build time is a benchmark figure (benchmarks/run.py), not a timed test.
     result = run("--root", course, "build", "-d", tmp_path / "out")
-    elapsed = time.perf_counter() - start
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "out" / "index.html").is_file()
-    assert elapsed <= 15, f"readinglist build took {elapsed:.1f} s"
 
 
 def test_readinglist_build_default_site_dir(course: Path, run) -> None:  # type: ignore[no-untyped-def]
