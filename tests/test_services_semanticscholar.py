@@ -842,3 +842,20 @@ def test_delay_spaces_requests() -> None:
         client.fetch_papers(["ARXIV:2101.00002"])
     # The second request waits for (almost all of) the 30 s spacing.
     assert len(waits) == 1 and 25 < waits[0] <= 30
+
+
+def test_authors_are_read_and_nulls_skipped() -> None:
+    from readinglist.services.semanticscholar import parse_paper
+
+    paper = parse_paper(
+        {
+            "paperId": "p1",
+            "authors": [
+                {"authorId": "1", "name": "Arthur Jacot"},
+                None,
+                {"authorId": None, "name": None},
+            ],
+        }  # fmt: skip
+    )
+    assert paper.authors == ("Arthur Jacot",)
+    assert parse_paper({"paperId": "p2", "authors": None}).authors == ()

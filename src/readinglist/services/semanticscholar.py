@@ -57,7 +57,7 @@ PAGE_SIZE = 1000
 """References asked for per page of ``/paper/{id}/references`` (the API's maximum)."""
 
 PAPER_FIELDS = (
-    "title,year,venue,publicationVenue,externalIds,citationCount,referenceCount,"
+    "title,year,venue,publicationVenue,externalIds,citationCount,referenceCount,authors,"
     "references.paperId,references.externalIds,references.title,references.year"
 )
 """The fields asked of ``/paper/batch`` (``referenceCount`` to detect truncation)."""
@@ -74,11 +74,15 @@ _EMPTY_IDS: Mapping[str, str] = MappingProxyType({})
 # JSON may escape half of a surrogate pair alone; such a string cannot be written
 # as UTF-8 (a sync would fail saving it), so each lone half becomes U+FFFD.
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Control characters (and U+FFFE/U+FFFF) are no text: they would reach terminals as
+# escape sequences and make GraphML, GEXF and the site's feed invalid XML.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def _unicode(value: str) -> str:
-    """``value`` with lone surrogates replaced, so it can always be encoded as UTF-8."""
-    return _SURROGATE.sub("\ufffd", value)
+    """``value`` as text that can always be saved and shown: lone surrogates become
+    U+FFFD, control characters other than whitespace are dropped."""
+    return _CONTROL.sub("", _SURROGATE.sub("\ufffd", value))
 
 
 def _external_ids(value: Any, where: str) -> Mapping[str, str]:
@@ -179,6 +183,7 @@ class S2Paper(_Identified):
     references: tuple[S2Reference, ...]
     references_complete: bool
     reference_count: int | None = None
+    authors: tuple[str, ...] = ()
 
     def publication(self) -> Publication | None:
         """Where this paper was published; see :func:`publication`."""
@@ -262,6 +267,19 @@ def _reference(obj: Any, where: str) -> S2Reference:
     )
 
 
+def _authors(raw: Any, where: str) -> tuple[str, ...]:
+    """Author names of a paper answer (``[{"authorId", "name"}]``); nulls skipped."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise ServiceResponseError(f"{SERVICE}: {where}authors is not a list")
+    names = []
+    for item in raw:
+        if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"].strip():
+            names.append(_unicode(item["name"].strip()))
+    return tuple(names)
+
+
 def parse_paper(obj: Any) -> S2Paper:
     """One paper object of a Semantic Scholar answer (already decoded JSON).
 
@@ -302,6 +320,7 @@ def parse_paper(obj: Any) -> S2Paper:
         publication_venue_type=_text(venue_obj, "type", f"{where}publicationVenue."),
         external_ids=_external_ids(obj.get("externalIds"), where),
         citation_count=_count(obj, "citationCount", where),
+        authors=_authors(obj.get("authors"), where),
         references=references,
         references_complete=complete,
         reference_count=reference_count,
