@@ -304,3 +304,24 @@ def test_help_has_an_example(run: Run, command: str) -> None:
     out = stdout_of(run(command, "--help"))
     assert "Example:" in out
     assert f"readinglist {command}" in out
+
+
+def test_titles_print_as_written(
+    run: Run, with_outside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Square brackets are rich markup; a title must never be read as markup.
+    monkeypatch.setenv("COLUMNS", "200")
+    path = with_outside / CITATIONS
+    citations, external = parse_citations(path.read_text(encoding="utf-8"))
+    hostile = "Bounds [1/2] and [bold]not bold[/bold] [/x]"
+    external["arxiv:2101.00001"] = ExternalPaper("arxiv:2101.00001", hostile, 2021, {})
+    path.write_text(dump_citations(list(citations), external), encoding="utf-8")
+    out = stdout_of(run("--root", with_outside, "suggest"))
+    assert hostile in out
+    bib = with_outside / "bib" / "generalization.bib"
+    text = bib.read_text(encoding="utf-8")
+    old = "Understanding deep learning requires rethinking generalization"
+    assert old in text
+    bib.write_text(text.replace(old, "Understanding [deep] learning [/i]"), encoding="utf-8")
+    out = stdout_of(run("--root", with_outside, "stats"))
+    assert "Understanding [deep] learning [/i]" in out

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from readinglist.cli import Context, cli, emit_json, err_console, out_console, write_output
 from readinglist.model import Library
@@ -131,7 +132,8 @@ def stats(obj: Context, as_json: bool, top: int) -> None:
     out.print(
         f"{data['papers']} papers, {data['topics']} topics, {data['lectures']} lectures; "
         f"{data['citations']} citations ({data['citations_within']} within the list), "
-        f"{data['external_papers']} papers outside the list cited"
+        f"{data['external_papers']} papers outside the list cited",
+        markup=False,
     )
     if data["most_cited"]:
         table = Table(title="Most cited within the list", title_justify="left")
@@ -142,26 +144,33 @@ def stats(obj: Context, as_json: bool, top: int) -> None:
         table.add_column("cited by", justify="right", no_wrap=True)
         table.add_column("PageRank", justify="right", no_wrap=True)
         for i, row in enumerate(data["most_cited"], 1):
+            # Text, not markup: a title such as "[1/2]" must print as written.
             table.add_row(
-                str(i), row["key"], row["title"], str(row["cited_within"]), f"{row['pagerank']:.3g}"
+                str(i),
+                Text(row["key"]),
+                Text(row["title"]),
+                str(row["cited_within"]),
+                f"{row['pagerank']:.3g}",
             )
         out.print(table)
     else:
-        out.print("No paper is cited by another paper of the list.")
+        out.print("No paper is cited by another paper of the list.", markup=False)
     largest = max((len(c) for c in data["components"]), default=0)
     out.print(
         f"Components: {data['linked_components']} groups of papers linked by citations "
         f"(largest: {largest} papers); {len(data['isolated'])} papers not linked to another "
-        "listed paper."
+        "listed paper.",
+        markup=False,
     )
     missing = data["without_citations"]
     if missing:
         out.print(
             f"Without citation data ({len(missing)}): {_names(missing)}. "
-            "Run 'readinglist sync' to fetch citations."
+            "Run 'readinglist sync' to fetch citations.",
+            markup=False,
         )
     else:
-        out.print("Every paper has citation data.")
+        out.print("Every paper has citation data.", markup=False)
 
 
 # ---------------------------------------------------------------- suggest
@@ -207,11 +216,11 @@ def suggest_command(obj: Context, topic: str | None, min_cites: int, as_json: bo
             ]
         )
         if not found:
-            err_console().print(_nothing(library, min_cites, topic))
+            err_console().print(_nothing(library, min_cites, topic), markup=False)
         return
     out = out_console()
     if not found:
-        out.print(_nothing(library, min_cites, topic))
+        out.print(_nothing(library, min_cites, topic), markup=False)
         return
     table = Table(title="Papers outside the list, most cited first", title_justify="left")
     table.add_column("citing", justify="right", no_wrap=True)
@@ -220,7 +229,13 @@ def suggest_command(obj: Context, topic: str | None, min_cites: int, as_json: bo
     table.add_column("id", overflow="fold")
     table.add_column("cited by")
     for s in found:
-        table.add_row(str(len(s.cited_by)), s.title, str(s.year or ""), s.id, _names(s.cited_by, 5))
+        table.add_row(
+            str(len(s.cited_by)),
+            Text(s.title),
+            str(s.year or ""),
+            Text(s.id),
+            Text(_names(s.cited_by, 5)),
+        )
     out.print(table)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from readinglist.graph import Analysis
 from readinglist.model import Library
-from readinglist.records import effective_record
+from readinglist.records import Record, effective_record
 from readinglist.site.markup import Layout, clean
 
 #: Topic colours (Tableau 10: distinct, readable on white and on the dark scheme).
@@ -42,19 +42,25 @@ def vis_data(
     page: str,
     *,
     topic_title: Callable[[str], str],
+    records: Mapping[str, Record] | None = None,
 ) -> dict[str, Any]:
     """Nodes (one per listed paper), citation edges between them, topics and lectures.
 
     ``paper_src`` maps each key to its page's source path; node URLs are relative to
     ``page`` (the graph page), so a click opens the paper from any host or folder.
+    ``records`` are the papers' effective records when the caller has them already.
     """
     topics = [t.slug for t in library.topics]
     extra = sorted({p.topic for p in library.papers.values()} - set(topics))
     topic_index = {slug: i for i, slug in enumerate(topics + extra)}
     ids = {key: i for i, key in enumerate(library.papers)}
+    lectures: dict[str, list[int]] = {}
+    for lec in library.lectures:
+        for key in lec.keys:
+            lectures.setdefault(key, []).append(lec.number)
     nodes = []
     for key, paper in library.papers.items():
-        record = effective_record(library, paper)
+        record = records[key] if records is not None else effective_record(library, paper)
         stats = analysis.papers.get(key)
         cited = int(stats.cited_within) if stats else 0
         tooltip = [clean(record.title or key)]
@@ -69,7 +75,7 @@ def vis_data(
                 "label": clean(_short_label(record.authors, record.year, key)),
                 "title": "\n".join(tooltip),
                 "topic": topic_index[paper.topic],
-                "lectures": [lec.number for lec in library.lectures_of(key)],
+                "lectures": lectures.get(key, []),
                 "cited": cited,
                 "url": layout.href(page, paper_src[key]),
             }

@@ -12,8 +12,10 @@ import html
 import posixpath
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from urllib.parse import quote, urlsplit
 from xml.etree.ElementTree import Element
 
@@ -249,6 +251,98 @@ def assign_slugs(names: Iterable[str]) -> dict[str, str]:
     return out
 
 
+# ------------------------------------------------------------------------ headings
+
+
+def _default_slugify(value: str, separator: str) -> str:
+    from markdown.extensions.toc import slugify
+
+    return slugify(value, separator)
+
+
+@dataclass(frozen=True)
+class HeadingStyle:
+    """How Python-Markdown's ``toc`` extension marks up a heading, from mkdocs.yml.
+
+    Generated pages are HTML that never goes through Markdown (Markdown's HTML parser
+    was most of a large site's build), so their headings get here the ids, permalinks
+    and table of contents the ``toc`` extension would give them.
+    """
+
+    permalink: bool | str = False
+    permalink_class: str = "headerlink"
+    permalink_title: str = "Permanent link"
+    permalink_leading: bool = False
+    anchorlink: bool = False
+    anchorlink_class: str = "toclink"
+    slugify: Callable[[str, str], str] = _default_slugify
+    separator: str = "-"
+    toc_top: int = 1
+    toc_bottom: int = 6
+
+    @classmethod
+    def from_config(cls, options: Mapping[str, Any] | None) -> HeadingStyle:
+        """The style of the ``toc`` options of mkdocs.yml (``mdx_configs['toc']``)."""
+        from markdown.extensions.toc import TocExtension
+
+        conf = TocExtension(**dict(options or {})).getConfigs()
+        depth = conf["toc_depth"]
+        if isinstance(depth, str) and "-" in depth:
+            top, bottom = (int(x) for x in depth.split("-"))
+        else:
+            top, bottom = 1, int(depth)
+        permalink = conf["permalink"]
+        if isinstance(permalink, str) and permalink.lower() in ("true", "false", ""):
+            permalink = permalink.lower() == "true"
+        return cls(
+            permalink=permalink if isinstance(permalink, str) else bool(permalink),
+            permalink_class=conf["permalink_class"],
+            permalink_title=conf["permalink_title"],
+            permalink_leading=bool(conf["permalink_leading"]),
+            anchorlink=bool(conf["anchorlink"]),
+            anchorlink_class=conf["anchorlink_class"],
+            slugify=conf["slugify"],
+            separator=conf["separator"],
+            toc_top=top,
+            toc_bottom=bottom,
+        )
+
+
+class Headings:
+    """Headings of one page: each call returns a heading's HTML and records it for the
+    page's table of contents (MkDocs' ``page.toc``)."""
+
+    def __init__(self, style: HeadingStyle) -> None:
+        self.style = style
+        self.ids: set[str] = set()
+        self.tokens: list[dict[str, Any]] = []
+
+    def __call__(self, level: int, text: str, ident: str | None = None) -> Markup:
+        from markdown.extensions.toc import unique
+
+        style = self.style
+        name = Markup(html.escape(clean(text), quote=False))
+        ident = ident or unique(style.slugify(text, style.separator), self.ids)
+        self.ids.add(ident)
+        if style.toc_top <= level <= style.toc_bottom:
+            self.tokens.append({"level": level, "id": ident, "name": str(name), "children": []})
+        inner = str(name)
+        if style.anchorlink:
+            inner = f'<a class="{esc(style.anchorlink_class)}" href="#{esc(ident)}">{inner}</a>'
+        if style.permalink is not False:
+            symbol = "&para;" if style.permalink is True else esc(style.permalink)
+            title = f' title="{esc(style.permalink_title)}"' if style.permalink_title else ""
+            link = f'<a class="{esc(style.permalink_class)}" href="#{esc(ident)}"{title}>{symbol}</a>'
+            inner = link + inner if style.permalink_leading else inner + link
+        return Markup(f'<h{level} id="{esc(ident)}">{inner}</h{level}>')
+
+    def toc(self) -> list[dict[str, Any]]:
+        """The recorded headings, nested as MkDocs' ``get_toc`` takes them."""
+        from markdown.extensions.toc import nest_toc_tokens
+
+        return list(nest_toc_tokens([dict(t) for t in self.tokens]))
+
+
 # ------------------------------------------------------------------------ URLs
 
 
@@ -259,6 +353,7 @@ class Layout:
 
     def __init__(self, use_directory_urls: bool = False) -> None:
         self.use_directory_urls = use_directory_urls
+        self._hrefs: dict[tuple[str, str, str], str] = {}
 
     def url(self, src_uri: str) -> str:
         """The site-relative URL of a source file (same rule as MkDocs)."""
@@ -276,9 +371,24 @@ class Layout:
     def href(self, from_src: str, to_src: str, anchor: str = "") -> str:
         """A relative link from one source file's page to another file or page."""
         source = self.url(from_src)
-        target = self.url(to_src)
         source_dir = source if source.endswith("/") or not source else posixpath.dirname(source)
-        rel = posixpath.relpath(target or ".", source_dir.rstrip("/") or ".")
+        key = (source_dir, to_src, anchor)
+        found = self._hrefs.get(key)
+        if found is None:
+            found = self._hrefs[key] = self._relative(source_dir, to_src, anchor)
+        return found
+
+    def _relative(self, source_dir: str, to_src: str, anchor: str) -> str:
+        target = self.url(to_src)
+        # posixpath.relpath, without its two abspath (getcwd) calls: both are site paths.
+        start = [part for part in source_dir.split("/") if part]
+        parts = [part for part in target.split("/") if part]
+        common = 0
+        for a, b in zip(start, parts):
+            if a != b:
+                break
+            common += 1
+        rel = "/".join([".."] * (len(start) - common) + parts[common:]) or "."
         if (not target or target.endswith("/")) and not rel.endswith("/"):
             rel += "/"  # a folder URL: keep the slash so relative links below it work
         return f"{rel}#{anchor}" if anchor else rel

@@ -1,15 +1,20 @@
 """The pages of the course site, built in memory from a Library. No I/O.
 
-The site is a pipeline: library -> graph analysis -> pages (Markdown text with raw HTML
-blocks, and download files as bytes) -> MkDocs writes them. :func:`build_site` is the
-whole middle of it; the MkDocs plugin only hands its result to MkDocs.
+The site is a pipeline: library -> graph analysis -> pages (HTML, and download files as
+bytes) -> MkDocs writes them. :func:`build_site` is the whole middle of it; the MkDocs
+plugin only hands its result to MkDocs.
+
+Generated pages are HTML, not Markdown: each is an :class:`HtmlPage` holding its body,
+its table of contents and its title; the plugin gives MkDocs an empty Markdown source
+and the body in place of the converted one. Python-Markdown's HTML parser and MkDocs'
+anchor scan of raw HTML were most of the build of a large list, for pages that were
+HTML already. Only the home page's parts are Markdown, since a hand-written
+``docs/index.md`` holds them.
 
 Everything that came from a file or a service is escaped here: the Jinja templates
 autoescape, display text goes through :func:`~readinglist.site.markup.text_html`
 (escaped, ``$...$`` as MathML), and page titles, which MkDocs puts into ``<title>``
-and the navigation without escaping, are escaped once in the front matter.
-Readings and abstracts are raw HTML blocks, so Markdown never touches MathML or the
-underscores of a formula.
+and the navigation without escaping, are escaped once (:func:`title_text`).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -33,6 +39,8 @@ from readinglist.model import Candidate, Change, Lecture, Library, Topic
 from readinglist.records import Record, effective_record
 from readinglist.site import feed, graphdata
 from readinglist.site.markup import (
+    Headings,
+    HeadingStyle,
     Layout,
     arxiv_url,
     assign_slugs,
@@ -194,10 +202,53 @@ class AuthorEntry:
     sort_key: str = ""
 
 
+#: Templates mark what the search index should skip (long lists of other papers' titles,
+#: the BibTeX that repeats the abstract) between these comments; see HtmlPage.search_html.
+NOSEARCH = "<!--rl-nosearch-->"
+END_NOSEARCH = "<!--/rl-nosearch-->"
+_NOSEARCH_SPAN = re.compile(re.escape(NOSEARCH) + ".*?" + re.escape(END_NOSEARCH), re.S)
+_IDS = re.compile(r'\sid="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class HtmlPage:
+    """A generated page: its title (text), HTML body and table of contents.
+
+    ``search_html`` is what the search index reads: the body without the parts marked
+    :data:`NOSEARCH` (a paper page's search entry is its title, authors, abstract and
+    details, not the titles of the forty papers it cites). ``toc`` is MkDocs' toc
+    tokens (``level``, ``id``, ``name`` as HTML, ``children``).
+    """
+
+    title: str
+    html: str
+    search_html: str
+    toc: list[dict[str, Any]] = field(default_factory=list)
+    search: bool = True
+    hide: tuple[str, ...] = ()
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The page's metadata as front matter would give it; the title escaped once."""
+        data: dict[str, Any] = {"title": title_text(self.title)}
+        if not self.search:
+            data["search"] = {"exclude": True}
+        if self.hide:
+            data["hide"] = list(self.hide)
+        return data
+
+    @property
+    def anchors(self) -> set[str]:
+        """Every id of the body (what links to ``page.md#anchor`` may point at)."""
+        return set(_IDS.findall(self.html))
+
+
 @dataclass
 class SitePlan:
-    """The generated site in memory: pages (Markdown), other files (bytes), the nav.
+    """The generated site in memory: pages (HTML or Markdown), other files (bytes), the nav.
 
+    ``html`` holds the generated pages; ``pages`` the few generated as Markdown (the
+    home page, when there is no hand-written ``docs/index.md``), front matter included.
     ``nav`` is MkDocs ``nav`` configuration for the generated pages, titles already
     escaped; paper pages are never in it (MEASURED.md: a nav of every paper makes the
     build quadratic). ``home`` holds the generated parts of the home page for a
@@ -205,6 +256,7 @@ class SitePlan:
     """
 
     pages: dict[str, str] = field(default_factory=dict)
+    html: dict[str, HtmlPage] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
     nav: list[Any] = field(default_factory=list)
     home: dict[str, str] = field(default_factory=dict)
@@ -238,10 +290,18 @@ def front_matter(title: str, *, search: bool = True, hide: Iterable[str] = ()) -
 class _Builder:
     """Builds every page of one site; holds the views shared by the pages."""
 
-    def __init__(self, library: Library, layout: Layout, *, site_url: str = "") -> None:
+    def __init__(
+        self,
+        library: Library,
+        layout: Layout,
+        *,
+        site_url: str = "",
+        headings: HeadingStyle | None = None,
+    ) -> None:
         self.library = library
         self.layout = layout
         self.site_url = site_url
+        self.headings = headings or HeadingStyle()
         self.env = _environment()
         self.analysis = graph.analyze(library, min_cites=2)
         self.slugs = assign_slugs(library.papers)
@@ -256,6 +316,19 @@ class _Builder:
                 bibtex=to_bibtex(library, [paper]),
             )
         self.topics = {t.slug: t for t in library.topics}
+        # Indexes the pages look things up in (a scan per paper would be quadratic).
+        self.lectures_by_key: dict[str, list[Lecture]] = {}
+        for lec in library.lectures:
+            for key in lec.keys:
+                self.lectures_by_key.setdefault(key, []).append(lec)
+        self.changes_by_key: dict[str, list[Change]] = {}
+        for change in library.changes:
+            self.changes_by_key.setdefault(change.key, []).append(change)
+        self.topic_papers: dict[str, list[PaperView]] = {}
+        for view in self.papers.values():
+            self.topic_papers.setdefault(view.topic, []).append(view)
+        self._items: dict[tuple[str, str], str] = {}
+        self._lecture_titles: dict[int, Markup] = {}
 
     # ---------------------------------------------------------------- helpers
 
@@ -290,15 +363,69 @@ class _Builder:
         return int(stats.cited_within) if stats else 0
 
     def render(self, template: str, page: str, **context: Any) -> str:
-        """Render a page template with the helpers every template uses."""
+        """Render a template with the helpers every template uses."""
+        context.setdefault("h", Headings(self.headings))
         return self.env.get_template(template).render(
             href=self.href_from(page),
             library=self.library,
             course=self.library.course,
             text_html=text_html,
             esc=esc,
+            nosearch=Markup(NOSEARCH),
+            end_nosearch=Markup(END_NOSEARCH),
             **context,
         )
+
+    def page(
+        self,
+        template: str,
+        src: str,
+        title: str,
+        *,
+        search: bool = True,
+        search_html: str | None = None,
+        hide: Iterable[str] = (),
+        **context: Any,
+    ) -> HtmlPage:
+        """Render a page template into an :class:`HtmlPage`.
+
+        The search index gets ``search_html`` when given, else the page without its
+        :data:`NOSEARCH` parts (nothing when ``search`` is false).
+        """
+        headings = Headings(self.headings)
+        text = self.render(template, src, h=headings, **context)
+        searched = text
+        if NOSEARCH in text:
+            searched = _NOSEARCH_SPAN.sub("", text) if search else ""
+            text = text.replace(NOSEARCH, "").replace(END_NOSEARCH, "")
+        if search_html is not None:
+            searched = search_html
+        return HtmlPage(
+            title=title,
+            html=text,
+            search_html=searched if search else "",
+            toc=headings.toc(),
+            search=search,
+            hide=tuple(hide),
+        )
+
+    def paper_item(self, view: PaperView, page: str) -> str:
+        """``<li>`` of a paper in a short list (title link, first author, year): the same
+        for every page of one folder, so made once per folder."""
+        folder = self.layout.url(page).rpartition("/")[0]
+        key = (folder, view.key)
+        item = self._items.get(key)
+        if item is None:
+            year = f", {view.year}" if view.year else ""
+            item = self._items[key] = (
+                f'<li><a href="{esc(self.layout.href(page, view.src))}">{view.title_html}</a>'
+                f' <span class="rl-muted">({esc(view.first_author)}{esc(year)})</span></li>'
+            )
+        return item
+
+    def paper_items(self, views: Iterable[PaperView], page: str) -> Markup:
+        """The ``<li>`` of :meth:`paper_item` for each view, one a line."""
+        return Markup("\n".join(self.paper_item(v, page) for v in views))
 
     # ---------------------------------------------------------------- shared data
 
@@ -356,13 +483,11 @@ class _Builder:
             + parts["schedule"]
         )
 
-    def schedule(self) -> str:
+    def schedule(self) -> HtmlPage:
         """``lectures/index.md``: the schedule."""
-        return front_matter("Schedule") + self.render(
-            "schedule.md.j2", SCHEDULE, rows=self.lecture_rows()
-        )
+        return self.page("schedule.md.j2", SCHEDULE, "Schedule", rows=self.lecture_rows())
 
-    def lecture(self, lec: Lecture) -> str:
+    def lecture(self, lec: Lecture) -> HtmlPage:
         """One lecture: readings, reading order, download."""
         page = lecture_src(lec.number)
         required = self.views(lec.required)
@@ -374,9 +499,10 @@ class _Builder:
         prev_lec = self.library.lectures[index - 1] if index > 0 else None
         next_lec = self.library.lectures[index + 1] if index + 1 < len(numbers) else None
         links = [(item.label, safe_url(item.url)) for item in lec.links]
-        return front_matter(f"Lecture {lec.number}: {lec.title}") + self.render(
+        return self.page(
             "lecture.md.j2",
             page,
+            f"Lecture {lec.number}: {lec.title}",
             lec=lec,
             date=format_date(lec.date),
             iso_date=lec.date.isoformat() if lec.date else "",
@@ -404,11 +530,10 @@ class _Builder:
                 notes[key] = f"cited by {n} on the list"
         return notes
 
-    def topics_index(self) -> str:
+    def topics_index(self) -> HtmlPage:
         """``topics/index.md``: every topic with its description."""
         rows = []
         for topic in self.library.topics:
-            keys = [p.key for p in self.library.papers_in_topic(topic.slug)]
             lectures = [lec for lec in self.library.lectures if topic.slug in lec.topics]
             rows.append(
                 {
@@ -416,16 +541,16 @@ class _Builder:
                     "src": self.topic_src(topic.slug),
                     "title_html": text_html(topic.title),
                     "description_html": text_html(topic.description),
-                    "papers": len(keys),
+                    "papers": len(self.topic_papers.get(topic.slug, ())),
                     "lectures": [(lec.number, lecture_src(lec.number)) for lec in lectures],
                 }
             )
-        return front_matter("Topics") + self.render("topics.md.j2", TOPICS, rows=rows)
+        return self.page("topics.md.j2", TOPICS, "Topics", rows=rows)
 
-    def topic(self, topic: Topic) -> str:
+    def topic(self, topic: Topic) -> HtmlPage:
         """One topic: description, papers, most cited, new candidates."""
         page = self.topic_src(topic.slug) or ""
-        papers = self.views(p.key for p in self.library.papers_in_topic(topic.slug))
+        papers = self.topic_papers.get(topic.slug, [])
         ranked = sorted(
             (p for p in papers if self.cited_within(p.key) > 0),
             key=lambda p: (-self.cited_within(p.key), p.key),
@@ -435,9 +560,10 @@ class _Builder:
             key=lambda c: (-c.score, c.arxiv),
         )
         lectures = [lec for lec in self.library.lectures if topic.slug in lec.topics]
-        return front_matter(topic.title) + self.render(
+        return self.page(
             "topic.md.j2",
             page,
+            topic.title,
             topic=topic,
             title_html=text_html(topic.title),
             description_html=text_html(topic.description),
@@ -465,38 +591,68 @@ class _Builder:
             "abstract_html": text_html(c.abstract) if c.abstract else Markup(""),
         }
 
-    def paper(self, view: PaperView) -> str:
+    def paper(self, view: PaperView) -> HtmlPage:
         """One paper: metadata, status, abstract, citations, lectures, BibTeX."""
         rec = view.record
         stats = self.analysis.papers.get(view.key)
         lectures = []
-        for lec in self.library.lectures_of(view.key):
+        for lec in self.lectures_by_key.get(view.key, ()):
             kind = "required" if view.key in lec.required else "optional"
-            lectures.append((lec, lecture_src(lec.number), kind, text_html(lec.title)))
+            lectures.append((lec, lecture_src(lec.number), kind, self.lecture_title_html(lec)))
         people = self.paper_authors[view.key]
         authors = [(name, self.author_anchor(ident)) for name, ident in people]
-        fence = "`" * max(3, _longest_run(view.bibtex, "`") + 1)
-        return front_matter(view.title_plain) + self.render(
+        cites = self.views(rec.cites)
+        cited_by = self.views(rec.cited_by)
+        topic_title = self.topic_title(view.topic)
+        return self.page(
             "paper.md.j2",
             view.src,
+            view.title_plain,
+            search_html=self.paper_search_html(view, topic_title),
             p=view,
             rec=rec,
             authors=authors,
             et_al="et al." in rec.authors,
-            topic_title=self.topic_title(view.topic),
+            topic_title=topic_title,
             topic_src=self.topic_src(view.topic),
             lectures=lectures,
-            cites=self.views(rec.cites),
-            cited_by=self.views(rec.cited_by),
+            cites=len(cites),
+            cited_by=len(cited_by),
+            cites_html=self.paper_items(cites, view.src),
+            cited_by_html=self.paper_items(cited_by, view.src),
             pagerank=f"{stats.pagerank:.3f}" if stats else "",
             version=rec.version or "",
             arxiv_published=rec.arxiv_published[:10],
             arxiv_updated=rec.arxiv_updated[:10],
             location=str(self.library.papers[view.key].location),
-            fence=fence,
-            changes=[c for c in self.library.changes if c.key == view.key],
+            bibtex_html=Markup(highlight_bibtex(view.bibtex)),
+            changes=self.changes_by_key.get(view.key, ()),
             kind_labels=_KIND_LABELS,
         )
+
+    @staticmethod
+    def paper_search_html(view: PaperView, topic_title: str) -> str:
+        """A paper's search entry: one section with its title, authors, venue, year,
+        abstract, key, arXiv id and topic (not the papers it cites, nor its BibTeX).
+
+        Plain paragraphs, math in the abstract as its LaTeX source: the search plugin
+        parses this HTML for every page, and MathML is a dozen tags per formula.
+        """
+        rec = view.record
+        facts = [view.authors_text, view.venue, str(view.year or "")]
+        ids = [view.key, f"arXiv {rec.arxiv}" if rec.arxiv else "", rec.doi, topic_title]
+        parts = [f'<h1 id="paper">{view.title_html}</h1>']
+        parts.append(f"<p>{esc(' · '.join(x for x in facts if x))}</p>")
+        if rec.abstract:
+            parts.append(f"<p>{esc(rec.abstract)}</p>")
+        parts.append(f"<p>{esc(' · '.join(x for x in ids if x))}</p>")
+        return "\n".join(parts)
+
+    def lecture_title_html(self, lec: Lecture) -> Markup:
+        """A lecture's title as HTML, made once per lecture."""
+        if lec.number not in self._lecture_titles:
+            self._lecture_titles[lec.number] = text_html(lec.title)
+        return self._lecture_titles[lec.number]
 
     @cached_property
     def paper_authors(self) -> dict[str, list[tuple[str, str]]]:
@@ -552,48 +708,52 @@ class _Builder:
         """The anchor of an author on the authors page."""
         return f"author-{self._author_slugs[ident]}"
 
-    def authors_page(self) -> str:
+    def authors_page(self) -> HtmlPage:
         """``authors.md``: every author and their papers on the list."""
         groups: dict[str, list[AuthorEntry]] = {}
         for entry in self.authors:
             letter = entry.sort_key[:1].upper() or "#"
             groups.setdefault(letter if letter.isalpha() else "#", []).append(entry)
-        return front_matter("Authors", search=False) + self.render(
-            "authors.md.j2", AUTHORS, groups=sorted(groups.items())
+        return self.page(
+            "authors.md.j2", AUTHORS, "Authors", search=False, groups=sorted(groups.items())
         )
 
-    def papers_index(self) -> str:
+    def papers_index(self) -> HtmlPage:
         """``papers/index.md``: every paper by topic."""
         groups = []
         for topic in self.library.topics:
-            papers = self.views(p.key for p in self.library.papers_in_topic(topic.slug))
+            papers = self.topic_papers.get(topic.slug, [])
             if papers:
                 groups.append((topic.title, self.topic_src(topic.slug), papers))
         known = {t.slug for t in self.library.topics}
         stray = [v for v in self.papers.values() if v.topic not in known]
         if stray:
             groups.append(("Other papers", None, stray))
-        return front_matter("Papers", search=False) + self.render(
+        return self.page(
             "papers.md.j2",
             PAPERS,
+            "Papers",
+            search=False,
             groups=groups,
             cited={k: self.cited_within(k) for k in self.papers},
             total=len(self.papers),
         )
 
-    def graph_page(self) -> str:
+    def graph_page(self) -> HtmlPage:
         """``graph.md``: the interactive citation graph."""
         data = graphdata.vis_data(
             self.library, self.analysis, {k: v.src for k, v in self.papers.items()},
             self.layout, GRAPH, topic_title=self.topic_title,
+            records={k: v.record for k, v in self.papers.items()},
         )  # fmt: skip
         self.graph_data = data
         ranked = sorted(self.papers.values(), key=lambda v: (-self.cited_within(v.key), v.key))
-        # The graph gets the page's whole width: no sidebars.
-        head = front_matter("Citation graph", search=False, hide=["navigation", "toc"])
-        return head + self.render(
+        return self.page(
             "graph.md.j2",
             GRAPH,
+            "Citation graph",
+            search=False,
+            hide=["navigation", "toc"],  # the graph gets the page's whole width
             data=data,
             lectures=[(lec.number, lec.title) for lec in self.library.lectures],
             most_cited=[(v, self.cited_within(v.key)) for v in ranked[:10]
@@ -604,7 +764,7 @@ class _Builder:
             assets=ASSETS,
         )  # fmt: skip
 
-    def missing(self) -> str:
+    def missing(self) -> HtmlPage:
         """``missing.md``: papers outside the list that listed papers cite."""
         min_cites = 2
         suggestions = list(self.analysis.suggestions)
@@ -630,9 +790,10 @@ class _Builder:
                     "topics": [(self.topic_title(t), self.topic_src(t)) for t in s.topics],
                 }
             )
-        return front_matter("Missing from the list") + self.render(
+        return self.page(
             "missing.md.j2",
             MISSING,
+            "Missing from the list",
             rows=rows,
             min_cites=min_cites,
             has_citations=bool(self.library.citations),
@@ -656,25 +817,28 @@ class _Builder:
             "url": safe_url(c.url) if c.url else None,
         }
 
-    def new(self) -> str:
+    def new(self) -> HtmlPage:
         """``new.md``: what the last syncs found: versions, publications, candidates."""
         by_date: dict[str, list[dict[str, Any]]] = {}
         for c in self.library.changes:
             by_date.setdefault(c.date, []).append(self.change_view(c))
         candidates = sorted(self.library.candidates, key=lambda c: (-c.score, c.topic, c.arxiv))
-        return front_matter("What's new") + self.render(
+        return self.page(
             "new.md.j2",
             NEW,
+            "What's new",
             days=sorted(by_date.items(), reverse=True),
             candidates=[self.candidate_view(c) for c in candidates],
             feed=FEED,
         )
 
-    def downloads_page(self) -> str:
+    def downloads_page(self) -> HtmlPage:
         """``downloads.md``: every generated file to download."""
-        return front_matter("Downloads", search=False) + self.render(
+        return self.page(
             "downloads.md.j2",
             DOWNLOADS,
+            "Downloads",
+            search=False,
             lectures=[(lec, lecture_bib(lec.number), text_html(lec.title))
                       for lec in self.library.lectures],
             topics=[(t, self.topic_bib(t.slug), text_html(t.title)) for t in self.library.topics],
@@ -700,12 +864,22 @@ class _Builder:
         return out
 
 
-def _longest_run(text: str, char: str) -> int:
-    best = run = 0
-    for c in text:
-        run = run + 1 if c == char else 0
-        best = max(best, run)
-    return best
+_BIBTEX_HIGHLIGHT: tuple[Any, Any] | None = None
+
+
+def highlight_bibtex(text: str) -> str:
+    """BibTeX highlighted as pymdownx.highlight does a fenced ``bibtex`` block (the
+    markup Material adds its copy button to), with one Pygments formatter for all."""
+    global _BIBTEX_HIGHLIGHT
+    from pygments import highlight
+
+    if _BIBTEX_HIGHLIGHT is None:
+        from pygments.formatters import HtmlFormatter
+        from pygments.lexers import BibTeXLexer
+
+        _BIBTEX_HIGHLIGHT = (BibTeXLexer(), HtmlFormatter(cssclass="highlight", wrapcode=True))
+    lexer, formatter = _BIBTEX_HIGHLIGHT
+    return highlight(text, lexer, formatter)
 
 
 def _family_sort(name: str) -> str:
@@ -723,19 +897,22 @@ def build_site(
     layout: Layout | None = None,
     site_url: str = "",
     skip: Iterable[str] = (),
+    headings: HeadingStyle | None = None,
 ) -> SitePlan:
     """Every generated page and file of the course site, in memory.
 
     ``skip`` names source paths that hand-written pages already hold (they win; the
     home page is the exception: its generated parts go to ``SitePlan.home``).
+    ``headings`` is how mkdocs.yml's ``toc`` extension marks headings.
     """
     layout = layout or Layout()
     skipped = set(skip)
-    b = _Builder(library, layout, site_url=site_url)
+    b = _Builder(library, layout, site_url=site_url, headings=headings)
     plan = SitePlan()
     plan.home = b.home_parts()
-    pages: dict[str, Callable[[], str]] = {
-        HOME: lambda: b.home(plan.home),
+    if HOME not in skipped:
+        plan.pages[HOME] = b.home(plan.home)
+    pages: dict[str, Callable[[], HtmlPage]] = {
         SCHEDULE: b.schedule,
         TOPICS: b.topics_index,
         PAPERS: b.papers_index,
@@ -753,11 +930,10 @@ def build_site(
         pages[view.src] = functools.partial(b.paper, view)
     for src, make in pages.items():
         if src in skipped:
-            if src != HOME:
-                log.warning("docs/%s is hand-written: it replaces the generated page", src)
+            log.warning("docs/%s is hand-written: it replaces the generated page", src)
             continue
-        plan.pages[src] = make()
-    if GRAPH not in plan.pages:
+        plan.html[src] = make()
+    if GRAPH not in plan.html:
         b.graph_page()
     plan.files.update(b.downloads())
     plan.files[GRAPH_DATA] = graphdata.to_script(b.graph_data).encode()

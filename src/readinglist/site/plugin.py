@@ -16,23 +16,31 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
+import jinja2
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+from mkdocs.utils.templates import TemplateContext
 
 from readinglist.errors import ReadingListError
 from readinglist.model import Library
-from readinglist.site.markup import Layout
-from readinglist.site.pages import ASSETS, HOME, HOME_MARKERS, SitePlan, build_site
+from readinglist.site import navcache
+from readinglist.site.markup import HeadingStyle, Layout
+from readinglist.site.pages import ASSETS, HOME, HOME_MARKERS, HtmlPage, SitePlan, build_site
 
 log = logging.getLogger("mkdocs.plugins.readinglist")
 
@@ -81,6 +89,7 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
     plan: SitePlan | None = None
     error: ReadingListError | None = None
     """The library error that stopped the build, for ``readinglist build`` to report."""
+    _in_nav: Mapping[str, str] = MappingProxyType({})
 
     def course_root(self, config: MkDocsConfig) -> Path:
         """The course folder: the ``root`` option, relative to ``mkdocs.yml``."""
@@ -119,18 +128,22 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
                 layout=layout,
                 site_url=config.site_url or "",
                 skip=handwritten,
+                headings=HeadingStyle.from_config(config.mdx_configs.get("toc")),
             )
         except ReadingListError as exc:
             self.error = exc
             raise LibraryError(exc) from None
         self.plan = plan
         for src_uri, text in plan.pages.items():
+            files.append(File.generated(config, src_uri, content=text))
+        for src_uri in plan.html:
+            # An empty source: the body is HTML already, put in by on_page_content.
             inclusion = (
                 InclusionLevel.NOT_IN_NAV
                 if src_uri in plan.paper_pages
                 else InclusionLevel.UNDEFINED
             )
-            files.append(File.generated(config, src_uri, content=text, inclusion=inclusion))
+            files.append(File.generated(config, src_uri, content="", inclusion=inclusion))
         for src_uri, data in plan.files.items():
             files.append(File.generated(config, src_uri, content=data))
         for name in OWN_ASSETS:
@@ -152,7 +165,12 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        """Put the generated course facts and schedule into a hand-written home page."""
+        """Put the generated course facts and schedule into a hand-written home page;
+        give a generated page its metadata."""
+        generated = self.generated_page(page)
+        if generated is not None:
+            page.meta = generated.meta
+            return ""
         if self.plan is None or page.file.src_uri != HOME or page.file.generated_by:
             return markdown
         parts = self.plan.home
@@ -161,6 +179,65 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
         for name, marker in HOME_MARKERS.items():
             markdown = markdown.replace(marker, parts[name])
         return markdown
+
+    def generated_page(self, page: Page) -> HtmlPage | None:
+        """The generated HTML page a page of the site is, if it is one."""
+        if self.plan is None or not page.file.generated_by:
+            return None
+        return self.plan.html.get(page.file.src_uri)
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """A generated page's HTML in place of its (empty) Markdown's; its toc and anchors.
+
+        Until :meth:`on_page_context` the content is the part the search plugin indexes.
+        """
+        generated = self.generated_page(page)
+        if generated is None:
+            return html
+        page.toc = get_toc(generated.toc)
+        page.present_anchor_ids = generated.anchors
+        return generated.search_html
+
+    @event_priority(-100)  # after the search plugin has read the page (default priority 0)
+    def on_page_context(
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext | None:
+        """The whole body of a generated page, for the theme to render."""
+        generated = self.generated_page(page)
+        if generated is not None:
+            page.content = generated.html
+        return context
+
+    def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
+        """Note which pages the navigation lists (see :meth:`on_env`)."""
+        self._in_nav = {page.file.src_uri: page.url for page in nav.pages}
+        return nav
+
+    def on_env(
+        self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files
+    ) -> jinja2.Environment:
+        """Render the theme's navigation once for all paper pages (see navcache)."""
+        plan, in_nav = self.plan, self._in_nav
+        if plan is None or config.theme.name != "material":
+            return env
+
+        def key(page: Any) -> str | None:
+            file = getattr(page, "file", None)
+            src = getattr(file, "src_uri", None)
+            if src not in plan.paper_pages or src in in_nav or not file.generated_by:
+                return None
+            url: str = page.url
+            if url.endswith("/"):  # directory URLs: papers/x/ is a folder of its own
+                if any(u.startswith(url) for u in in_nav.values()):
+                    return None
+                url = url.rstrip("/")
+            # No item active, every link relative to the same folder: the same HTML.
+            return posixpath.dirname(url)
+
+        navcache.install(env, key)
+        return env
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
