@@ -10,6 +10,9 @@ Use it in ``mkdocs.yml``::
     plugins:
       - search
       - readinglist          # option: root (the course folder; default: mkdocs.yml's)
+
+Hand-written pages may cite papers of the list with pandoc's syntax (``[@key]``; see
+:mod:`readinglist.site.citations`); option ``citation_style: numeric`` numbers them.
 """
 
 from __future__ import annotations
@@ -38,14 +41,14 @@ from mkdocs.utils.templates import TemplateContext
 
 from readinglist.errors import ReadingListError
 from readinglist.model import Library
-from readinglist.site import navcache
-from readinglist.site.markup import HeadingStyle, Layout
+from readinglist.site import citations, navcache
+from readinglist.site.markup import HeadingStyle, Layout, assign_slugs
 from readinglist.site.pages import ASSETS, HOME, HOME_MARKERS, HtmlPage, SitePlan, build_site
 
 log = logging.getLogger("mkdocs.plugins.readinglist")
 
 #: Files of this package copied into the site's ``assets/readinglist/``.
-OWN_ASSETS = ("readinglist.css", "graph.js")
+OWN_ASSETS = ("readinglist.css", "graph.js", "progress.css", "progress.js")
 #: vis-network, as pyvis ships it.
 VIS_FILES = {"vis-network.min.js": "vis-network.min.js", "vis-network.css": "vis-network.min.css"}
 VIS_VERSION = "vis-9.1.2"
@@ -68,6 +71,8 @@ class ReadingListConfig(Config):
 
     root = config_options.Optional(config_options.Type(str))
     """The course folder (holding ``bib/``); default: the folder of ``mkdocs.yml``."""
+    citation_style = config_options.Choice(citations.STYLES, default=citations.AUTHOR_YEAR)
+    """How citations in hand-written pages look: ``Jacot et al., 2018`` or ``[1]``."""
 
 
 def vis_directory() -> Path:
@@ -75,6 +80,13 @@ def vis_directory() -> Path:
     import pyvis
 
     return Path(pyvis.__file__).parent / "templates" / "lib" / VIS_VERSION
+
+
+def _display_path(page: Page, config: MkDocsConfig) -> str:
+    """A page's source file as people name it: relative to mkdocs.yml (``docs/x.md``)."""
+    base = Path(config.config_file_path or ".").resolve().parent
+    path = Path(page.file.abs_src_path or page.file.src_uri).resolve()
+    return path.relative_to(base).as_posix() if path.is_relative_to(base) else page.file.src_uri
 
 
 def _asset_bytes(name: str) -> bytes:
@@ -89,7 +101,9 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
     plan: SitePlan | None = None
     error: ReadingListError | None = None
     """The library error that stopped the build, for ``readinglist build`` to report."""
+    _sources: dict[str, citations.Source]
     _in_nav: Mapping[str, str] = MappingProxyType({})
+    _slugs: dict[str, str] | None = None
 
     def course_root(self, config: MkDocsConfig) -> Path:
         """The course folder: the ``root`` option, relative to ``mkdocs.yml``."""
@@ -107,9 +121,14 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
         except ReadingListError as exc:
             self.error = exc
             raise LibraryError(exc) from None
-        css = f"{ASSETS}/readinglist.css"
-        if css not in config.extra_css:
-            config.extra_css.append(css)
+        for css in (f"{ASSETS}/readinglist.css", f"{ASSETS}/progress.css"):
+            if css not in config.extra_css:
+                config.extra_css.append(css)
+        # Reading progress (read toggles, counts): browser-side, stored in localStorage.
+        if f"{ASSETS}/progress.js" not in config.extra_javascript:
+            config.extra_javascript.append(f"{ASSETS}/progress.js")
+        self._sources = {}
+        self._slugs = None
         if config.theme.name == "material" and config.theme.get("font") is not False:
             log.warning(
                 "theme.font is not false: Material will load Google Fonts; set "
@@ -165,12 +184,14 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        """Put the generated course facts and schedule into a hand-written home page;
-        give a generated page its metadata."""
+        """Resolve citations in hand-written pages; put the generated course facts and
+        schedule into a hand-written home page; give a generated page its metadata."""
         generated = self.generated_page(page)
         if generated is not None:
             page.meta = generated.meta
             return ""
+        if not page.file.generated_by:
+            markdown = self.cite(markdown, page=page, config=config)
         if self.plan is None or page.file.src_uri != HOME or page.file.generated_by:
             return markdown
         parts = self.plan.home
@@ -179,6 +200,37 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
         for name, marker in HOME_MARKERS.items():
             markdown = markdown.replace(marker, parts[name])
         return markdown
+
+    def cite(self, markdown: str, *, page: Page, config: MkDocsConfig) -> str:
+        """A hand-written page with its citations resolved; unknown keys are warnings
+        naming the file and line (which fail a ``--strict`` build)."""
+        if "@" not in markdown or self.library is None:
+            return markdown
+        library = self.library
+        if self._slugs is None:
+            self._slugs = assign_slugs(library.papers)  # the same slugs as build_site's
+        slugs = self._slugs
+
+        def source(key: str) -> citations.Source:
+            if key not in self._sources:
+                self._sources[key] = citations.source_of(library, key, slugs[key])
+            return self._sources[key]
+
+        layout = Layout(use_directory_urls=config.use_directory_urls)
+        result = citations.cite(
+            markdown,
+            known=library.papers,
+            source=source,
+            href=lambda src: layout.href(page.file.src_uri, src),
+            style=self.config.citation_style,
+        )
+        if result.unknown:
+            # page.markdown lacks the front matter: count its lines back in.
+            skipped = max(0, page.file.content_string.count("\n") - markdown.count("\n"))
+            where = _display_path(page, config)
+            for line, key in result.unknown:
+                log.warning("%s:%d: unknown citation key %r", where, line + skipped, key)
+        return result.markdown
 
     def generated_page(self, page: Page) -> HtmlPage | None:
         """The generated HTML page a page of the site is, if it is one."""
