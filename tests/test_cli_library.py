@@ -180,3 +180,13 @@ def test_no_command_rewrites_hand_written_files(run, course, tmp_path: Path) -> 
     assert ran >= 7
     for path, data in hand.items():
         assert path.read_bytes() == data, path
+
+
+def test_titles_and_keys_with_rich_markup_are_printed_as_text(run, course, write_bib) -> None:  # type: ignore[no-untyped-def]
+    write_bib(course, "extra.bib",
+              "@misc{odd[/x],\n  title = {A [/bold] title [red]x},\n  author = {A, B},\n"
+              "  year = {2020},\n  doi = {[/x]},\n}\n")  # fmt: skip
+    shown = run("--root", course, "show", "odd[/x]")
+    assert shown.exit_code == 0 and "A [/bold] title [red]x" in shown.stdout
+    checked = run("--root", course, "check")
+    assert checked.exit_code == 1 and "malformed DOI '[/x]'" in checked.stderr

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from readinglist.cli import (
     EXIT_FINDINGS,
@@ -20,6 +21,7 @@ from readinglist.cli import (
     write_output,
 )
 from readinglist.errors import UsageError
+
 
 def _count(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
@@ -116,11 +118,11 @@ def show(obj: Context, key: str, as_json: bool) -> None:
     ]
     for name, value in rows:
         if value:
-            table.add_row(name, value)
+            table.add_row(name, Text(value))  # data, not rich markup
     out.print(table)
     if record.abstract:
         out.print()
-        out.print(record.abstract)
+        out.print(Text(record.abstract))
 
 
 # ---------------------------------------------------------------- export
