@@ -23,7 +23,8 @@ from pybtex.scanner import PybtexSyntaxError
 from pybtex.utils import CaseInsensitiveDict
 
 from readinglist.errors import BibSyntaxError
-from readinglist.model import Person
+from readinglist.ids import identify
+from readinglist.model import Location, Paper, Person
 
 _FIELD_START = re.compile(r"(?m)^[ \t]*([A-Za-z][\w\-:.+]*)[ \t]*=")
 _PERSON_FIELDS = ("author", "editor")
@@ -286,6 +287,21 @@ def parse_names(raw: str) -> tuple[Person, ...]:
             continue
         people.append(_split_name(name))
     return tuple(people)
+
+
+def paper_from_raw(raw: RawEntry, topic: str, file: str) -> Paper:
+    """The Paper of an entry read from ``file`` (its arXiv id and DOI recognized)."""
+    found = identify({name.lower(): value for name, value in raw.fields})
+    return Paper(
+        key=raw.key,
+        entry_type=raw.entry_type,
+        fields=raw.fields,
+        topic=topic,
+        location=Location(file, raw.line),
+        arxiv=found.arxiv,
+        doi=found.doi,
+        field_lines=raw.field_lines,
+    )
 
 
 def is_safe_key(key: str) -> bool:

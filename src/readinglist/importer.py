@@ -36,11 +36,10 @@ from pybtex.exceptions import PybtexError
 from pybtex.utils import CaseInsensitiveDict
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from readinglist.bibtex import RawEntry, decode_bib, parse_bib
+from readinglist.bibtex import decode_bib, paper_from_raw, parse_bib
 from readinglist.course import COURSE_FILE, CourseFile, parse_course
 from readinglist.errors import BibSyntaxError, ReadingListError, UsageError
-from readinglist.ids import identify
-from readinglist.model import Lecture, Location, Paper, Reading
+from readinglist.model import Lecture, Paper, Reading
 from readinglist.store import append_text, load_library, read_bytes, write_atomic
 
 # ---------------------------------------------------------------- the source file
@@ -124,21 +123,6 @@ def scan_blocks(text: str, file: str) -> list[Block]:
         line = text.count("\n", 0, start) + 1
         blocks.append((start, Block("comment", "", "", line)))
     return [b for _, b in sorted(blocks, key=lambda pair: pair[0])]
-
-
-def paper_from_raw(raw: RawEntry, topic: str, file: str) -> Paper:
-    """A Paper for an entry read from ``file``, built the way the store builds its own."""
-    found = identify({name.lower(): value for name, value in raw.fields})
-    return Paper(
-        key=raw.key,
-        entry_type=raw.entry_type,
-        fields=raw.fields,
-        topic=topic,
-        location=Location(file, raw.line),
-        arxiv=found.arxiv,
-        doi=found.doi,
-        field_lines=raw.field_lines,
-    )
 
 
 # ---------------------------------------------------------------- the plan

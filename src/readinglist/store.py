@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from readinglist import __version__
-from readinglist.bibtex import Problem, decode_bib, parse_bib
+from readinglist.bibtex import Problem, decode_bib, paper_from_raw, parse_bib
 from readinglist.course import COURSE_FILE, parse_course
 from readinglist.errors import (
     BibSyntaxError,
@@ -36,8 +36,7 @@ from readinglist.errors import (
     LockHeldError,
     StoreError,
 )
-from readinglist.ids import identify
-from readinglist.model import Library, Location, Paper
+from readinglist.model import Library, Paper
 from readinglist.synced import (
     SYNCED_DIR,
     SyncedData,
@@ -112,17 +111,7 @@ def _papers_of(data: bytes, rel: str) -> _FileData:
     topic = Path(rel).stem
     papers = []
     for raw in parsed.entries:
-        found = identify({name.lower(): value for name, value in raw.fields})
-        paper = Paper(
-            key=raw.key,
-            entry_type=raw.entry_type,
-            fields=raw.fields,
-            topic=topic,
-            location=Location(rel, raw.line),
-            arxiv=found.arxiv,
-            doi=found.doi,
-            field_lines=raw.field_lines,
-        )
+        paper = paper_from_raw(raw, topic, rel)
         # Computed now so the cache holds them: a warm load then does no LaTeX work.
         paper.identity_marks()
         papers.append(paper)
