@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+import urllib3
 
 from readinglist import __version__
 from readinglist.errors import BadRequestError, ServiceError, ServiceResponseError
@@ -26,6 +27,10 @@ log = logging.getLogger(__name__)
 
 USER_AGENT = f"readinglist/{__version__} (+https://pypi.org/project/readinglist/)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class _Overdue(requests.Timeout):
+    """The answer kept coming, but not within the client's ``deadline``."""
 
 
 class RetryableResponse(Exception):
@@ -48,6 +53,10 @@ class HttpClient:
     retries: int = 4
     backoff: float = 2.0
     max_wait: float = 120.0
+    # ``timeout`` bounds each read, so a server dripping a byte at a time would never trip
+    # it: a whole answer must also arrive within ``deadline`` seconds and ``max_bytes``.
+    deadline: float = 300.0
+    max_bytes: int = 512 * 2**20
     # Headers may carry an API key: keep them (and the session) out of repr and logs.
     headers: Mapping[str, str] | None = field(default=None, repr=False)
     session: requests.Session | None = field(default=None, repr=False)
@@ -82,6 +91,33 @@ class HttpClient:
             return None
         return max(0.0, parsed.timestamp() - time.time())
 
+    def _read_body(self, response: requests.Response, started: float) -> None:
+        """Read a streamed answer's body into ``response.content``, giving up when it
+        is not complete ``deadline`` seconds after ``started`` or exceeds ``max_bytes``."""
+        read1 = getattr(response.raw, "read1", None)
+        if read1 is None:  # not urllib3 underneath (a test double): read it all at once
+            _ = response.content
+            return
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            while chunk := _read_chunk(read1):
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise ServiceResponseError(
+                        f"{self.service} sent an answer larger than {self.max_bytes:,} bytes",
+                        url=response.url,
+                    )
+                if time.monotonic() - started > self.deadline:
+                    raise _Overdue()
+                chunks.append(chunk)
+        except BaseException:
+            response.close()
+            raise
+        response._content = b"".join(chunks)
+        response._content_consumed = True
+        response.close()  # gives the connection back to the pool
+
     def request(
         self,
         method: str,
@@ -108,11 +144,16 @@ class HttpClient:
             self.requests_made += 1
             wait: float | None = None
             unusable = False
+            started = time.monotonic()
             try:
                 assert self.session is not None
                 response = self.session.request(
-                    method, url, params=params, json=json, headers=merged, timeout=self.timeout
-                )
+                    method, url, params=params, json=json, headers=merged, timeout=self.timeout,
+                    stream=True,
+                )  # fmt: skip
+                self._read_body(response, started)
+            except _Overdue:
+                last_problem = f"answer not complete after {self.deadline:g} s"
             except requests.Timeout:
                 last_problem = f"timed out after {self.timeout:g} s"
             except requests.ConnectionError as exc:
@@ -170,3 +211,18 @@ class HttpClient:
         raise ServiceError(
             f"could not reach {self.service} ({last_problem} after {tries})", url=url
         )
+
+
+def _read_chunk(read1: Callable[..., bytes]) -> bytes:
+    """What the server has sent so far (at most 64 KiB), with urllib3's errors turned into
+    requests' (as ``Response.iter_content`` does)."""
+    try:
+        return read1(65536, decode_content=True)
+    except urllib3.exceptions.ReadTimeoutError as exc:
+        raise requests.exceptions.ReadTimeout(exc) from None
+    except urllib3.exceptions.SSLError as exc:
+        raise requests.exceptions.SSLError(exc) from None
+    except urllib3.exceptions.ProtocolError as exc:
+        raise requests.exceptions.ChunkedEncodingError(exc) from None
+    except urllib3.exceptions.DecodeError as exc:
+        raise requests.exceptions.ContentDecodingError(exc) from None
