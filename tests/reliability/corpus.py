@@ -568,6 +568,16 @@ ARXIV: tuple[ServiceCase, ...] = (
                 ("huge-node",) * 2, Raises("refused (lxml's 10 MB text limit); exit 3",
                                            "unusable data", 2),
                 ids=("2001.00001",), options={"retries": 1}),
+    ServiceCase("arxiv-drip", "the feed sent a byte every 50 ms (each read within the "
+                "timeout, the whole never)", ("drip",) * 2,
+                Raises("gives up at the answer deadline (1 s here, 300 s by default), "
+                       "retries, exit 3", "answer not complete after 1 s", 2, seconds=5),
+                options={"retries": 1, "timeout": 0.5, "deadline": 1.0}),
+    ServiceCase("arxiv-endless", "an answer announcing 10 GB and streaming zeros",
+                ("endless",), Raises("refused past the size cap (8 MB here, 512 MiB by "
+                                     "default), not retried; exit 3", "larger than", 1,
+                                     seconds=10),
+                options={"max_bytes": 8_000_000}),
     ServiceCase("arxiv-never-answers", "the server accepts and never answers",
                 ("hang",) * 3, Raises("times out, retries, then cannot reach arXiv, exit 3",
                                       "timed out", 3, seconds=5),

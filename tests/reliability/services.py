@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from tests.reliability.corpus import SECRET
+from tests.standins.arxiv_server import _ATOM_TYPE as ATOM
 from tests.standins.arxiv_server import FAULTS as ARXIV_FAULTS
 from tests.standins.arxiv_server import ArxivStandIn, sample_paper
 from tests.standins.s2_server import S2StandIn
@@ -174,6 +175,12 @@ ARXIV_ANSWERS: dict[str, ArxivAnswer] = {
 """Custom arXiv answers by name (status, body)."""
 
 
+STREAMS = ("drip", "endless")
+"""Scripted answers sent as a stream: ``drip`` sends the real feed a byte every 50 ms,
+``endless`` announces 10 GB and sends zeros as fast as it can; both until the client
+hangs up or the stand-in stops."""
+
+
 class ScriptedArxiv(ArxivStandIn):
     """The arXiv stand-in answering request N with step N of ``script``."""
 
@@ -181,9 +188,44 @@ class ScriptedArxiv(ArxivStandIn):
         super().__init__(ARXIV_PAPERS, **options)
         self.script = deque(script)
         for step in self.script:
-            assert step == "ok" or step in ARXIV_FAULTS or step in ARXIV_ANSWERS, step
+            assert step in ("ok", *STREAMS) or step in ARXIV_FAULTS or step in ARXIV_ANSWERS, step
         self.ctx = ctx
         self._custom: str | None = None
+        self._stream: str | None = None
+
+    def start(self) -> ScriptedArxiv:
+        """Serve, with the two streaming answers added to this server's handler class."""
+        super().start()
+        assert self._server is not None
+        handler = self._server.RequestHandlerClass  # a subclass made for this server only
+        plain = handler._send  # type: ignore[attr-defined]
+        scripted = self
+
+        def send(h, status, body, content_type=ATOM, headers=None, length=None):  # type: ignore[no-untyped-def]
+            stream, scripted._stream = scripted._stream, None
+            if stream is None:
+                return plain(h, status, body, content_type, headers, length)
+            h.close_connection = True
+            h.send_response(200)
+            h.send_header("Content-Type", content_type)
+            h.send_header("Content-Length", str(len(body) if stream == "drip" else 10**10))
+            h.end_headers()
+            try:
+                while not scripted._closing.is_set():
+                    if stream == "drip":
+                        for i in range(len(body)):
+                            h.wfile.write(body[i : i + 1])
+                            h.wfile.flush()
+                            if scripted._closing.wait(0.05):
+                                return None
+                        return None
+                    h.wfile.write(bytes(1 << 20))
+            except OSError:  # the client hung up: what it should do
+                return None
+            return None
+
+        handler._send = send  # type: ignore[attr-defined]
+        return self
 
     def _take(self, query: dict[str, str]) -> str | None:
         with self._lock:
@@ -191,6 +233,9 @@ class ScriptedArxiv(ArxivStandIn):
             step = self.script.popleft() if self.script else "ok"
         if step in ARXIV_FAULTS:
             return step
+        if step in STREAMS:
+            self._stream = step
+            return None
         self._custom = None if step == "ok" else step
         return None
 

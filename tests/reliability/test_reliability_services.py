@@ -47,7 +47,10 @@ def test_arxiv_answers(case: ServiceCase, tmp_path: Path, caplog: pytest.LogCapt
         scripted = ScriptedArxiv(case.answers, ctx, hang_seconds=2)
         with scripted as server:
             options = {"delay": 0, "timeout": 5, "retries": 3, "backoff": 0.01, **case.options}
+            limits = {k: options.pop(k) for k in ("deadline", "max_bytes") if k in options}
             client = ArxivClient(server.url, sleep=sleeps.append, **options)
+            for name, value in limits.items():  # HTTP policy the client does not expose
+                setattr(client.http, name, value)
             started = time.monotonic()
             outcome = case.outcome
             if isinstance(outcome, Raises):
