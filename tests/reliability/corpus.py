@@ -30,18 +30,21 @@ from typing import Any
 @dataclass(frozen=True)
 class Fails:
     """The input is refused: exit ``exit``, one line ``error: FILE:LINE: ...``
-    (``line`` None: ``error: FILE: ...``) holding ``fragment``."""
+    (``line`` None: ``error: FILE: ...``) holding ``fragment``, each command within
+    ``seconds`` when given."""
 
     line: int | None
     fragment: str
     exit: int = 2
     file: str = ""
+    seconds: float | None = None
 
     def summary(self, default_file: str) -> str:
         where = (
             f"{self.file or default_file}:{self.line}" if self.line else (self.file or default_file)
         )
-        return f"refused, one line `{where}: …{self.fragment}…`"
+        fast = f", within {self.seconds:g} s" if self.seconds else ""
+        return f"refused{fast}, one line `{where}: …{self.fragment}…`"
 
 
 @dataclass(frozen=True)
@@ -172,7 +175,8 @@ BIBTEX: tuple[BibCase, ...] = (
             b"@string{a = b}\n@string{b = a}\n@misc{x, title = a}\n",
             Fails(1, "undefined string: b")),
     BibCase("bib-deep-braces-unclosed", "10,000 `{` never closed",
-            lambda: _deep(10_000, close=False), Fails(2, "too many nested braces")),
+            lambda: _deep(10_000, close=False),
+            Fails(2, "too many nested braces", seconds=2)),
     BibCase("bib-braces-200-deep", "braces nested 200 deep, balanced (pybtex's limit is 100)",
             lambda: _deep(200), Fails(2, "too many nested braces")),
     BibCase("bib-latin1", "a Latin-1 file (`M\\xfcller`)",
@@ -407,7 +411,7 @@ COURSE: tuple[CourseCase, ...] = (
     CourseCase("course-date-time", "`date: 2021-02-17T10:00:00`",
                _edit("2021-02-17", "2021-02-17T10:00:00"), Fails(8, "not a valid date")),
     CourseCase("course-alias-bomb", "a billion-laughs bomb of anchors and aliases", _alias_bomb,
-               Fails(2, "anchors (&name) are not allowed")),
+               Fails(2, "anchors (&name) are not allowed", seconds=2)),
     CourseCase("course-merge-key", "an anchor and a `<<: *alias` merge key",
                b"course: &c {title: X}\ntopics:\n  - {<<: *c, slug: a}\n",
                Fails(1, "anchors (&name) are not allowed")),
@@ -417,7 +421,7 @@ COURSE: tuple[CourseCase, ...] = (
                Fails(3, "nested more than 32 deep")),
     CourseCase("course-nested-10000-deep", "lists nested 10,000 deep",
                lambda: b"course: {title: X}\nbogus: " + b"[" * 10_000 + b"]" * 10_000 + b"\n",
-               Fails(2, "not valid YAML")),
+               Fails(2, "not valid YAML", seconds=2)),
     CourseCase("course-huge", "2,000 lectures (about 0.5 MB)", _huge_course,
                Reads("read within seconds", papers=0, seconds=15)),
     CourseCase("course-tab-indent", "a tab as indentation", b"course:\n\ttitle: X\n",

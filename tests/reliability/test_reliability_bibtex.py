@@ -48,6 +48,8 @@ def test_hostile_bib(case: BibCase, course: Path, run) -> None:  # type: ignore[
     if isinstance(outcome, Fails):
         commands = [["check", "--json"], ["check"], ["show", "jacot2018"], ["export", "--all"]]
         for ran in run_unchanged(run, course, commands):
+            if outcome.seconds is not None:
+                assert ran.seconds < outcome.seconds, (ran.args, ran.seconds)
             assert_refused(ran, outcome, HOSTILE_BIB)
         return
 

@@ -34,6 +34,8 @@ def test_hostile_course_file(case: CourseCase, course: Path, run) -> None:  # ty
         file = str(course) if outcome.file == COURSE_FOLDER else COURSE_FILE
         commands = [["check", "--json"], ["check"], ["show", "jacot2018"], ["export", "--all"]]
         for ran in run_unchanged(run, course, commands):
+            if outcome.seconds is not None:
+                assert ran.seconds < outcome.seconds, (ran.args, ran.seconds)
             assert_refused(ran, outcome, file)
         # Nothing a YAML tag names was ever run (course-python-object would create it).
         assert not (course / "PWNED").exists() and not Path("PWNED").exists()
