@@ -55,7 +55,7 @@ from typing import Any, ParamSpec, TypeVar
 import networkx as nx
 
 from readinglist.errors import UsageError
-from readinglist.latex import latex_to_text
+from readinglist.latex import latex_to_text, strip_control
 from readinglist.model import ExternalPaper, Library, Paper, Person
 
 __all__ = [
@@ -803,6 +803,15 @@ def node_link(library: Library) -> dict[str, Any]:
     }
 
 
+def _xml_safe(graph: nx.MultiDiGraph) -> None:
+    """Drop control characters from text attributes: XML 1.0 cannot hold them, and an
+    outside paper's title comes from a remote service or hand-edited data."""
+    for _, data in graph.nodes(data=True):
+        for name, value in data.items():
+            if isinstance(value, str):
+                data[name] = strip_control(value)
+
+
 def to_graphml(library: Library) -> str:
     """The graph as GraphML text (opens in Gephi, yEd, Cytoscape)."""
     graph = build_graph(library)
@@ -810,6 +819,7 @@ def to_graphml(library: Library) -> str:
     # edge ids to be unique, so number them (the kind stays in the "kind" attribute).
     for i, (*_, data) in enumerate(graph.edges(keys=True, data=True)):
         data["id"] = f"e{i}"
+    _xml_safe(graph)
     lines = nx.generate_graphml(graph, prettyprint=True, edge_id_from_attribute="id")
     text = "\n".join(lines) + "\n"
     graph.clear()  # a graph is a reference cycle: free it now, not at the next collection
@@ -819,6 +829,7 @@ def to_graphml(library: Library) -> str:
 def to_gexf(library: Library) -> str:
     """The graph as GEXF 1.2 text (Gephi's own format), without a date in it."""
     graph = build_graph(library)
+    _xml_safe(graph)
     text = "\n".join(nx.generate_gexf(graph, prettyprint=True)) + "\n"
     graph.clear()
     # networkx stamps today's date; drop it so the same graph gives the same bytes.

@@ -59,6 +59,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
+def strip_control(text: str) -> str:
+    """Text without control characters (terminal escapes, characters XML cannot hold)."""
+    return _CONTROL.sub("", text)
+
+
 def split_math(text: str) -> list[tuple[bool, str]]:
     """Split text into ``(is_math, piece)`` runs; math pieces keep their delimiters."""
     out: list[tuple[bool, str]] = []

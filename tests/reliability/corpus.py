@@ -736,18 +736,18 @@ PROPERTIES: tuple[Row, ...] = (
 
 
 OPEN: tuple[Row, ...] = (
-    Row("open-graph-xml-control-chars", "an outside paper titled with a control character "
+    Row("graph-xml-control-chars", "an outside paper titled with a control character "
         "(stored citation data) -> `graph --format graphml/gexf`",
-        "the file is not XML (graph.py; also the site's downloads/graph.graphml); strict xfail",
-        "0",
+        "control characters dropped from attributes: the file is XML (the site's "
+        "downloads/graph.graphml too)", "0",
         _R + "test_reliability_others.py::"
         "test_graph_export_with_a_control_character_title_is_xml"),
-    Row("open-suggest-control-chars", "the same title through `suggest`",
-        "ESC sequences printed raw to the terminal (cli/graph.py); strict xfail", "0",
+    Row("suggest-control-chars", "the same title through `suggest`",
+        "printed without control characters; `--json` keeps the title as data", "0",
         _R + "test_reliability_others.py::test_suggest_prints_no_control_characters"),
 )  # fmt: skip
-"""Holes in files other helpers own, pinned by strict xfails (and the data path that fed
-them from Semantic Scholar is closed: see s2-control-characters)."""
+"""Holes first pinned by strict xfails, since fixed (and the data path that fed them
+from Semantic Scholar is closed too: see s2-control-characters)."""
 
 
 # --------------------------------------------------------------------------- elsewhere

@@ -1,5 +1,5 @@
-"""Holes found in files other helpers own, pinned as strict xfails: each passes (and so
-fails the suite, being strict) once the bug is fixed, and the mark can go."""
+"""Holes found in the graph export and ``suggest`` (control characters in outside papers'
+titles), fixed: GraphML/GEXF stay XML and the terminal gets no escape sequences."""
 
 from __future__ import annotations
 
@@ -29,11 +29,6 @@ def cited_outside_paper(root: Path, title: str) -> None:
     path.write_text(dump_citations(citations, external), encoding="utf-8")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="graph.py (to_graphml/to_gexf) writes control characters of an outside paper's "
-    "title into GraphML/GEXF: the file is not XML (the site's downloads/graph.graphml too)",
-)
 @pytest.mark.parametrize("fmt", ["graphml", "gexf"])
 def test_graph_export_with_a_control_character_title_is_xml(
     course: Path, tmp_path: Path, run, fmt: str
@@ -45,11 +40,6 @@ def test_graph_export_with_a_control_character_title_is_xml(
     etree.parse(str(out))  # raises XMLSyntaxError: PCDATA invalid Char value 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/graph.py (suggest) prints control characters of outside papers' titles "
-    "raw: ESC sequences reach the terminal",
-)
 def test_suggest_prints_no_control_characters(course: Path, run) -> None:  # type: ignore[no-untyped-def]
     cited_outside_paper(course, EVIL_TITLE)
     result = run("--root", course, "suggest")

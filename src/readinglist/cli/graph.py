@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from readinglist.cli import Context, cli, emit_json, err_console, out_console, write_output
+from readinglist.latex import strip_control
 from readinglist.model import Library
 
 _SHOWN = 10  # papers named in a text line before "and N more"
@@ -231,7 +232,7 @@ def suggest_command(obj: Context, topic: str | None, min_cites: int, as_json: bo
     for s in found:
         table.add_row(
             str(len(s.cited_by)),
-            Text(s.title),
+            Text(strip_control(s.title)),
             str(s.year or ""),
             Text(s.id),
             Text(_names(s.cited_by, 5)),
