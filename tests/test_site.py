@@ -478,6 +478,60 @@ def test_search_index_is_lean(bundled: Built) -> None:
     assert (bundled.site / "search/search_index.json").stat().st_size < 1_000_000
 
 
+def test_search_entry_of_a_paper_is_its_title_authors_and_abstract(synced: Built) -> None:
+    index = json.loads(synced.text("search/search_index.json"))
+    docs = [d for d in index["docs"] if d["location"].startswith("papers/jacot2018.html")]
+    # One entry, at the page itself: not one per section, not the papers it cites.
+    assert [d["location"] for d in docs] == ["papers/jacot2018.html"]
+    entry = docs[0]
+    assert entry["title"].startswith("Neural Tangent Kernel: Convergence and Generalization")
+    assert "Arthur Jacot" in entry["text"] and "At initialization, artificial neural" in entry["text"]
+    assert "jacot2018" in entry["text"] and "1806.07572" in entry["text"]
+    assert "Lazy Training" not in entry["text"]  # chizat2019lazy cites it: not its words
+    assert "@inproceedings" not in entry["text"]  # nor its BibTeX
+    topic = [d for d in index["docs"] if d["location"].startswith("topics/ntk.html")]
+    assert topic and not any("Lazy Training" in d["text"] for d in topic)
+
+
+def test_generated_pages_have_markdown_headings_toc_and_anchors(bundled: Built) -> None:
+    # Generated pages skip Python-Markdown; their headings look as the toc extension's.
+    text = bundled.text("papers/jacot2018.html")
+    assert (
+        '<h2 id="details">Details<a class="headerlink" href="#details" '
+        'title="Permanent link">&para;</a></h2>'
+    ) in text
+    toc = text[text.index('<nav class="md-nav md-nav--secondary"') :]
+    toc = toc[: toc.index("</nav>")]
+    for anchor in ("read-in", "citations-within-the-list", "details", "bibtex"):
+        assert f'href="#{anchor}"' in toc
+    lecture = bundled.text("lectures/7.html")
+    assert '<h2 id="required-readings">Required readings<a class="headerlink"' in lecture
+    assert "<p><div" not in lecture and "<p></p>" not in lecture
+
+
+def test_heading_style_follows_the_toc_options() -> None:
+    plain = markup.Headings(markup.HeadingStyle.from_config({}))
+    assert str(plain(2, "What's new")) == '<h2 id="whats-new">What\'s new</h2>'
+    assert str(plain(2, "What's new")).startswith('<h2 id="whats-new_1">')
+    hashed = markup.Headings(markup.HeadingStyle.from_config({"permalink": "#", "toc_depth": 2}))
+    assert str(hashed(2, "A <b>")) == (
+        '<h2 id="a-b">A &lt;b&gt;<a class="headerlink" href="#a-b" title="Permanent link">#</a></h2>'
+    )
+    hashed(3, "Deeper")
+    assert hashed.toc() == [{"level": 2, "id": "a-b", "name": "A &lt;b&gt;", "children": []}]
+
+
+def test_paper_navigation_rendered_once_is_what_material_renders(
+    bundled: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from readinglist.site import navcache
+
+    monkeypatch.setattr(navcache, "install", lambda env, key: False)
+    plain = build(bundled.root, site_dir=tmp_path / "uncached")
+    for rel in ("papers/jacot2018.html", "papers/du2018.html", "lectures/7.html", "index.html"):
+        assert (plain / rel).read_text(encoding="utf-8") == bundled.text(rel), rel
+
+
 # ---------------------------------------------------------------- downloads
 
 

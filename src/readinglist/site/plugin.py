@@ -93,6 +93,33 @@ def _asset_bytes(name: str) -> bytes:
     return resources.files("readinglist.site").joinpath("assets", name).read_bytes()
 
 
+def _nav_sources(nav: Any) -> set[str]:
+    """Every page path a ``nav`` configuration names."""
+    if isinstance(nav, str):
+        return {nav}
+    if isinstance(nav, dict):
+        return {src for value in nav.values() for src in _nav_sources(value)}
+    if isinstance(nav, list):
+        return {src for item in nav for src in _nav_sources(item)}
+    return set()
+
+
+class HtmlSourcePage(Page):
+    """A paper page: its source is empty and its body HTML made by :func:`build_site`
+    (put in by the plugin's ``on_page_content``), so rendering it needs no
+    Python-Markdown instance (creating one per page was a tenth of a large build)."""
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        """Nothing to convert; Markdown a plugin put in is converted as usual."""
+        if self.markdown:
+            super().render(config, files)
+            return
+        self.content = ""
+        self.toc = get_toc([])
+        self._title_from_render = None
+        self.present_anchor_ids = set()
+
+
 class ReadingListPlugin(BasePlugin[ReadingListConfig]):
     """Generates the course site's pages from the reading list (see the module doc)."""
 
@@ -155,14 +182,18 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
         self.plan = plan
         for src_uri, text in plan.pages.items():
             files.append(File.generated(config, src_uri, content=text))
+        listed = _nav_sources(config.nav)
         for src_uri in plan.html:
             # An empty source: the body is HTML already, put in by on_page_content.
-            inclusion = (
-                InclusionLevel.NOT_IN_NAV
-                if src_uri in plan.paper_pages
-                else InclusionLevel.UNDEFINED
-            )
-            files.append(File.generated(config, src_uri, content="", inclusion=inclusion))
+            if src_uri in plan.paper_pages:
+                file = File.generated(
+                    config, src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV
+                )
+                if src_uri not in listed:  # MkDocs would not give it its nav title
+                    HtmlSourcePage(None, file, config)
+            else:
+                file = File.generated(config, src_uri, content="")
+            files.append(file)
         for src_uri, data in plan.files.items():
             files.append(File.generated(config, src_uri, content=data))
         for name in OWN_ASSETS:
