@@ -485,7 +485,8 @@ def test_search_entry_of_a_paper_is_its_title_authors_and_abstract(synced: Built
     assert [d["location"] for d in docs] == ["papers/jacot2018.html"]
     entry = docs[0]
     assert entry["title"].startswith("Neural Tangent Kernel: Convergence and Generalization")
-    assert "Arthur Jacot" in entry["text"] and "At initialization, artificial neural" in entry["text"]
+    assert "Arthur Jacot" in entry["text"]
+    assert "At initialization, artificial neural" in entry["text"]
     assert "jacot2018" in entry["text"] and "1806.07572" in entry["text"]
     assert "Lazy Training" not in entry["text"]  # chizat2019lazy cites it: not its words
     assert "@inproceedings" not in entry["text"]  # nor its BibTeX
@@ -515,7 +516,8 @@ def test_heading_style_follows_the_toc_options() -> None:
     assert str(plain(2, "What's new")).startswith('<h2 id="whats-new_1">')
     hashed = markup.Headings(markup.HeadingStyle.from_config({"permalink": "#", "toc_depth": 2}))
     assert str(hashed(2, "A <b>")) == (
-        '<h2 id="a-b">A &lt;b&gt;<a class="headerlink" href="#a-b" title="Permanent link">#</a></h2>'
+        '<h2 id="a-b">A &lt;b&gt;'
+        '<a class="headerlink" href="#a-b" title="Permanent link">#</a></h2>'
     )
     hashed(3, "Deeper")
     assert hashed.toc() == [{"level": 2, "id": "a-b", "name": "A &lt;b&gt;", "children": []}]

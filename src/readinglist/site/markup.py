@@ -332,7 +332,9 @@ class Headings:
         if style.permalink is not False:
             symbol = "&para;" if style.permalink is True else esc(style.permalink)
             title = f' title="{esc(style.permalink_title)}"' if style.permalink_title else ""
-            link = f'<a class="{esc(style.permalink_class)}" href="#{esc(ident)}"{title}>{symbol}</a>'
+            link = (
+                f'<a class="{esc(style.permalink_class)}" href="#{esc(ident)}"{title}>{symbol}</a>'
+            )
             inner = link + inner if style.permalink_leading else inner + link
         return Markup(f'<h{level} id="{esc(ident)}">{inner}</h{level}>')
 
@@ -384,7 +386,7 @@ class Layout:
         start = [part for part in source_dir.split("/") if part]
         parts = [part for part in target.split("/") if part]
         common = 0
-        for a, b in zip(start, parts):
+        for a, b in zip(start, parts, strict=False):
             if a != b:
                 break
             common += 1

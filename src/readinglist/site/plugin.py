@@ -5,6 +5,12 @@ for every page and file, and adds them with ``File.generated`` in ``on_files``. 
 is written into ``docs/`` (which holds only hand-written pages) and nothing generated
 is committed; the vis-network JavaScript is copied from the installed pyvis package.
 
+Generated pages are HTML already, so they skip Python-Markdown: each has an empty
+Markdown source, and ``on_page_content`` puts in its body, table of contents and
+anchors. Until ``on_page_context`` (which runs after the search plugin's) the body is
+the page's search entry, a part of it; then the whole. Material renders its
+navigation once for all paper pages (:mod:`readinglist.site.navcache`).
+
 Use it in ``mkdocs.yml``::
 
     plugins:
@@ -279,7 +285,7 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
         generated = self.generated_page(page)
         if generated is None:
             return html
-        page.toc = get_toc(generated.toc)
+        page.toc = get_toc(generated.toc)  # type: ignore[arg-type]  # tokens as toc makes them
         page.present_anchor_ids = generated.anchors
         return generated.search_html
 
@@ -309,7 +315,9 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
         def key(page: Any) -> str | None:
             file = getattr(page, "file", None)
             src = getattr(file, "src_uri", None)
-            if src not in plan.paper_pages or src in in_nav or not file.generated_by:
+            if file is None or src not in plan.paper_pages or src in in_nav:
+                return None
+            if not file.generated_by:
                 return None
             url: str = page.url
             if url.endswith("/"):  # directory URLs: papers/x/ is a folder of its own
