@@ -17,8 +17,18 @@ import threading
 import time
 from pathlib import Path
 
-from generate import generate, site_config
-from run import PY, READINGLIST, REPO, Measure, Row, fmt_s, median_of, run_process
+from generate import site_config
+from run import (
+    PY,
+    READINGLIST,
+    REPO,
+    Measure,
+    Row,
+    ensure_library,
+    fmt_s,
+    median_of,
+    run_process,
+)
 
 sys.path.insert(0, str(REPO))
 
@@ -88,7 +98,7 @@ def figure_sync(work: Path, quick: bool) -> list[Row]:
     root = work / f"sync{n}"
     if root.exists():
         shutil.rmtree(root)
-    generate(root, n, refs=2)
+    shutil.copytree(ensure_library(work, n, refs=2), root)
     ids = _library_ids(root)
     papers, s2 = _standin_data(ids)
     clock = _ServerClock()
@@ -150,9 +160,7 @@ print(json.dumps({"seconds": elapsed, "citations": len(library.citations),
 def figure_graph(work: Path, quick: bool) -> list[Row]:
     """Graph build + every analysis + node-link export, 10,000 papers / 200,000 citations."""
     n = 1000 if quick else 10000
-    root = work / f"lib{n}"
-    if not root.exists():
-        generate(root, n)
+    root = ensure_library(work, n)
     env = {**os.environ, "READINGLIST_CACHE_DIR": str(work / "cache")}
     runs = []
     for _ in range(1 if quick else 3):
@@ -203,9 +211,7 @@ def figure_site(work: Path, quick: bool) -> list[Row]:
                     f"{m.peak_mib:.0f} MiB", "<= 15 s", m.seconds <= 15))  # fmt: skip
     sizes = [100] if quick else [1000, 5000]
     for n in sizes:
-        root = work / f"lib{n}"
-        if not root.exists():
-            generate(root, n)
+        root = ensure_library(work, n)
         out = root / "site"
         ours = median_of(1 if n >= 5000 else runs, lambda root=root, out=out: run_process(
             [*READINGLIST, "--root", str(root), "build", "-d", str(out)], env))  # fmt: skip
@@ -244,9 +250,7 @@ edit.write_text(text)
 def figure_serve(work: Path, quick: bool) -> list[Row]:
     """Rebuild after one edit (what ``serve`` does on a change), ours vs plain mkdocs."""
     n = 100 if quick else 1000
-    root = work / f"lib{n}"
-    if not root.exists():
-        generate(root, n)
+    root = ensure_library(work, n)
     plain = work / f"plain{n}"
     if not plain.exists():
         _plain_mkdocs(plain, n, _paper_body(root))

@@ -24,7 +24,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,8 +31,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
-
-from generate import generate  # noqa: E402
 
 
 @dataclass
@@ -57,26 +54,42 @@ class Row:
     ok: bool | None = None
 
 
+# A small launcher forks and execs the measured command and reports its wall time and
+# peak RSS. Measuring from this (large) benchmark process instead would count this
+# process's own memory as the child's peak: the child's RSS before exec is the copy of
+# the parent it was forked from.
+_LAUNCHER = """
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+elapsed = time.perf_counter() - start
+with open(sys.argv[1], "w") as fh:
+    fh.write(f"{elapsed} {usage.ru_maxrss}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_process(
     cmd: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> Measure:
     """Run one process to the end; its wall time and peak RSS (from wait4's rusage)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        list(cmd),
-        env={**os.environ, **(env or {})},
-        cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    assert proc.stderr is not None
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode not in (0, 1):
-        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err.decode()[-2000:]}")
-    return Measure(elapsed, usage.ru_maxrss / 1024)
+    with tempfile.NamedTemporaryFile("r", suffix=".measure") as out:
+        proc = subprocess.run(
+            [PY, "-c", _LAUNCHER, out.name, *cmd],
+            env={**os.environ, **(env or {})},
+            cwd=cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+        if proc.returncode not in (0, 1):
+            tail = proc.stderr.decode(errors="replace")[-2000:]
+            raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {tail}")
+        elapsed, maxrss = out.read().split()
+    return Measure(float(elapsed), int(maxrss) / 1024)
 
 
 def median_of(
@@ -103,16 +116,27 @@ PY = sys.executable
 READINGLIST = [PY, "-m", "readinglist"]
 
 
+def ensure_library(work: Path, papers: int, refs: int = 20) -> Path:
+    """The synthetic library of ``papers`` papers under ``work``, generated once (in a
+    child process, so this process stays small)."""
+    root = work / f"lib{papers}" if refs == 20 else work / f"lib{papers}-r{refs}"
+    if not root.exists():
+        subprocess.run(
+            [PY, str(HERE / "generate.py"), str(root), "--papers", str(papers), "--refs", str(refs)],
+            check=True,
+        )
+    return root
+
+
 def figure_load(work: Path, papers: int, runs: int) -> list[Row]:
     """Cold and warm load (``readinglist check``) against pybtex's own parse."""
-    root = work / f"lib{papers}"
-    if not root.exists():
-        generate(root, papers)
+    root = ensure_library(work, papers)
     cache = work / "cache"
     env = {"READINGLIST_CACHE_DIR": str(cache)}
+    # pybtex parses every file and keeps the result, as a loaded library does.
     baseline_code = (
         "import glob,sys\nfrom pybtex.database import parse_file\n"
-        f"for f in sorted(glob.glob({str(root / 'bib')!r} + '/*.bib')): parse_file(f)\n"
+        f"data = [parse_file(f) for f in sorted(glob.glob({str(root / 'bib')!r} + '/*.bib'))]\n"
     )
     base = median_of(runs, lambda: run_process([PY, "-c", baseline_code]))
 
