@@ -1053,3 +1053,23 @@ def test_markup_esc_strips_control_characters() -> None:
     assert str(markup.esc('a\x00b\x1b"c')) == "ab&quot;c"
     assert markup.title_text("a  <b>\n'c'") == "a &lt;b&gt; 'c'"
     assert html.unescape(markup.title_text("R&D")) == "R&D"
+
+
+def test_lecture_links_reach_pages_inside_the_site(tmp_path: Path) -> None:
+    """A lecture's links may name a hand-written page (relative to docs/) or an outside
+    URL; anything else never becomes a link."""
+
+    def add_links(root: Path) -> None:
+        edit_course(
+            root,
+            "      - {label: Lecture notes, url: notes/lecture-7.md}\n",
+            "      - {label: My notes, url: notes/lecture-7.md}\n"
+            "      - {label: Slides, url: 'https://example.org/s7.pdf'}\n"
+            "      - {label: Escape, url: ../../etc/passwd}\n",
+        )
+
+    built = build_copy(tmp_path, add_links)
+    page = built.text("lectures/7.html")
+    assert 'href="../notes/lecture-7.html"' in page
+    assert 'href="https://example.org/s7.pdf"' in page
+    assert "passwd" not in page

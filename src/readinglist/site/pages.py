@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -449,6 +450,21 @@ class _Builder:
             )
         return rows
 
+    def course_link(self, url: str, page: str) -> str | None:
+        """A link the course file gives (slides, notes): an outside http(s) URL, or a path
+        inside the site relative to ``docs/`` (``notes/lecture-7.md``), made relative to
+        ``page``. Anything else (``javascript:``, a path leaving the site) is dropped."""
+        outside = safe_url(url)
+        if outside:
+            return outside
+        path, _, anchor = url.strip().partition("#")
+        if not path or ":" in path or "\\" in path or any(c.isspace() or ord(c) < 32 for c in path):
+            return None
+        target = posixpath.normpath(path.lstrip("/"))
+        if target.startswith("..") or target == ".":
+            return None
+        return self.layout.href(page, target, anchor)
+
     def course_links(self) -> list[tuple[str, str]]:
         """The course's own links that are safe to show."""
         out = []
@@ -498,7 +514,7 @@ class _Builder:
         index = numbers.index(lec.number)
         prev_lec = self.library.lectures[index - 1] if index > 0 else None
         next_lec = self.library.lectures[index + 1] if index + 1 < len(numbers) else None
-        links = [(item.label, safe_url(item.url)) for item in lec.links]
+        links = [(item.label, self.course_link(item.url, page)) for item in lec.links]
         return self.page(
             "lecture.md.j2",
             page,
