@@ -122,7 +122,15 @@ def ensure_library(work: Path, papers: int, refs: int = 20) -> Path:
     root = work / f"lib{papers}" if refs == 20 else work / f"lib{papers}-r{refs}"
     if not root.exists():
         subprocess.run(
-            [PY, str(HERE / "generate.py"), str(root), "--papers", str(papers), "--refs", str(refs)],
+            [
+                PY,
+                str(HERE / "generate.py"),
+                str(root),
+                "--papers",
+                str(papers),
+                "--refs",
+                str(refs),
+            ],
             check=True,
         )
     return root

@@ -24,12 +24,9 @@ SHARED = Path(os.environ.get("READINGLIST_SHARED", REPO.parent / "shared"))
 
 
 def _is_loopback(address: object) -> bool:
-    if isinstance(address, tuple) and address:
-        host = address[0]
-    elif isinstance(address, str | bytes):
-        return True  # AF_UNIX paths are local
-    else:
-        return False
+    if not (isinstance(address, tuple) and address):
+        return isinstance(address, str | bytes)  # AF_UNIX paths are local
+    host = address[0]
     if host in ("localhost", ""):
         return True
     try:

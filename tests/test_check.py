@@ -48,7 +48,8 @@ def test_duplicate_keys_within_and_across_files(run, course, write_bib) -> None:
         ("@article{dup,\n  title = {Y},\n  author = {A, B},\n  year = {1993},\n"
          "  doi = {10.1109/18.256500},\n}\n", "DOI: 10.1109/18.256500"),
         ("@misc{dup,\n  title = {Neural {T}angent {K}ernel: convergence and generalization in "
-         "neural networks},\n  author = {Jacot, A.},\n  year = {2018},\n}\n", "title and first author"),
+         "neural networks},\n  author = {Jacot, A.},\n  year = {2018},\n}\n",
+         "title and first author"),
     ],
 )  # fmt: skip
 def test_same_paper_under_two_keys_names_both(run, course, write_bib, entry, kind) -> None:  # type: ignore[no-untyped-def]
@@ -64,7 +65,8 @@ def test_same_paper_under_two_keys_names_both(run, course, write_bib, entry, kin
 def test_malformed_ids_are_errors_at_their_line(run, course, write_bib) -> None:  # type: ignore[no-untyped-def]
     write_bib(course, "extra.bib",
               "@misc{bad,\n  title = {T},\n  author = {A, B},\n  year = {2020},\n"
-              "  eprint = {1806.7572},\n  archivePrefix = {arXiv},\n  doi = {10.12},\n}\n")  # fmt: skip
+              "  eprint = {1806.7572},\n  archivePrefix = {arXiv},\n"
+              "  doi = {10.12},\n}\n")  # fmt: skip
     result, report = _check(run, course)
     assert result.exit_code == 1
     found = {(f["code"], f["line"]) for f in report["errors"]}

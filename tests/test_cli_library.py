@@ -165,7 +165,8 @@ def test_no_command_rewrites_hand_written_files(run, course, tmp_path: Path) -> 
         ["show", "jacot2018", "--json"], ["export", "--all"], ["export", "--lecture", "3"],
         ["export", "--topic", "ntk", "--format", "csl-json", "-o", out / "ntk.json"],
         ["export", "--all", "--prefer", "published"],
-        ["stats"], ["stats", "--json"], ["suggest", "--min-cites", "1"], ["graph", "-o", out / "g.json"],
+        ["stats"], ["stats", "--json"], ["suggest", "--min-cites", "1"],
+        ["graph", "-o", out / "g.json"],
         ["candidates"], ["sync", "--offline"], ["sync", "--offline", "--dry-run"],
         ["build", "-d", out / "site"],
     ]  # fmt: skip

@@ -102,8 +102,9 @@ class _Parser(LowLevelParser):
 
     def _skip_braced_body(self) -> None:
         depth = 1
-        pos = self.pos
-        text = self.text
+        start: int = self.pos  # type: ignore[has-type]
+        pos = start
+        text: str = self.text
         while depth and pos < len(text):
             ch = text[pos]
             if ch == "{":
@@ -113,7 +114,7 @@ class _Parser(LowLevelParser):
             pos += 1
         if depth:
             return  # unbalanced: leave it to the ordinary scan
-        self.update_lineno(text[self.pos : pos])
+        self.update_lineno(text[start:pos])
         self.pos = pos
 
 
