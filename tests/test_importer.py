@@ -365,7 +365,11 @@ def test_duplicates_on_the_list_become_readings_of_the_lecture(run, course) -> N
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--topic", "nope"], "error: no topic 'nope' in bib/course.yml; topics: approximation, "),
+        (
+            ["--topic", "Not A Slug"],
+            "error: topic 'Not A Slug' is not a valid slug (lower-case letters, digits, '-') "
+            "and not in bib/course.yml; topics: approximation, ",
+        ),
         (
             ["--topic", "ntk", "--lecture", "99"],
             "error: no lecture 99 in bib/course.yml; lectures: 1, 2",
@@ -560,3 +564,36 @@ def test_a_folder_as_file_is_exit_2(run, course, tmp_path: Path) -> None:  # typ
     result = run("--root", course, "import", tmp_path, "--topic", "ntk")
     assert result.exit_code == 2
     assert result.stderr == f"error: {tmp_path}: is a folder, not a file\n"
+
+
+def test_a_new_topic_is_added_to_the_course_file(run, course) -> None:  # type: ignore[no-untyped-def]
+    """``--topic`` naming a new slug creates bib/<slug>.bib and inserts one line under
+    ``topics:``; every existing byte of the course file stays in place."""
+    course_file = course / "bib/course.yml"
+    old = course_file.read_text()
+    result = run("--root", course, "import", IMPORTS / "dblp.bib", "--topic", "kernels",
+                 "--lecture", "8")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "add topic 'kernels' to bib/course.yml" in result.stderr
+    new = course_file.read_text()
+    assert "  - slug: kernels\n" in new
+    # Only insertions: every character of the old file is still there, in order.
+    import difflib
+
+    ops = difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    assert {op for op, *_ in ops} == {"equal", "insert"}
+    topics = [t.slug for t in parse_course(new).topics]
+    assert topics[-1] == "kernels" and len(topics) == 9
+    assert (course / "bib/kernels.bib").is_file()
+    check = run("--root", course, "check", "--json")
+    assert check.exit_code == 0, check.stdout
+
+
+def test_a_new_topic_in_a_course_file_without_topics(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from readinglist.importer import add_topic
+
+    text = "course:\n  title: X\n"
+    assert add_topic(text, "new") == text + "topics:\n  - slug: new\n"
+    flow = "course: {title: X}\ntopics: [{slug: a}]\n"
+    with pytest.raises(Exception, match="add it by hand"):
+        add_topic(flow, "new")

@@ -37,7 +37,7 @@ from pybtex.utils import CaseInsensitiveDict
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from readinglist.bibtex import decode_bib, paper_from_raw, parse_bib
-from readinglist.course import COURSE_FILE, CourseFile, parse_course
+from readinglist.course import COURSE_FILE, SLUG, CourseFile, parse_course
 from readinglist.errors import BibSyntaxError, ReadingListError, UsageError
 from readinglist.model import Lecture, Paper, Reading
 from readinglist.store import append_text, load_library, read_bytes, write_atomic
@@ -196,6 +196,7 @@ class ImportPlan:
     lecture_keys: tuple[str, ...] = ()
     already_read: tuple[str, ...] = ()
     course_text: str | None = None
+    new_topic: bool = False
 
     @property
     def findings(self) -> bool:
@@ -277,9 +278,17 @@ def plan_import(
     """
     name = source_name or str(source)
     library = load_library(root, synced=False).library
-    if library.topic(topic) is None:
-        slugs = ", ".join(t.slug for t in library.topics) or "none yet"
-        raise UsageError(f"no topic {topic!r} in {COURSE_FILE}; topics: {slugs}")
+    course_text: str | None = None
+    new_topic = library.topic(topic) is None
+    if new_topic:
+        # A new slug starts a new topic: bib/<slug>.bib and a line in the course file.
+        if not SLUG.match(topic):
+            slugs = ", ".join(t.slug for t in library.topics) or "none yet"
+            raise UsageError(
+                f"topic {topic!r} is not a valid slug (lower-case letters, digits, '-') and "
+                f"not in {COURSE_FILE}; topics: {slugs}"
+            )
+        course_text = add_topic(_read_course_text(root), topic)
     lec: Lecture | None = None
     if lecture is not None:
         lec = library.lecture(lecture)
@@ -382,7 +391,6 @@ def plan_import(
 
     lecture_keys: list[str] = []
     already: list[str] = []
-    course_text: str | None = None
     if lec is not None:
         wanted = [p.key for _, p in imported]
         wanted += [s.same_as for s in skipped if not s.in_file]
@@ -390,7 +398,10 @@ def plan_import(
             (already if key in lec.keys else lecture_keys).append(key)
         if lecture_keys:
             course_text = add_readings(
-                _read_course_text(root), lec.number, lecture_keys, required=required
+                course_text if course_text is not None else _read_course_text(root),
+                lec.number,
+                lecture_keys,
+                required=required,
             )
 
     return ImportPlan(
@@ -410,6 +421,7 @@ def plan_import(
         lecture_keys=tuple(lecture_keys),
         already_read=tuple(already),
         course_text=course_text,
+        new_topic=new_topic,
     )
 
 
@@ -503,6 +515,54 @@ def yaml_key(key: str) -> str:
         except yaml.YAMLError:  # pragma: no cover - the pattern admits no bad YAML
             pass
     return "'" + key.replace("'", "''") + "'"
+
+
+def add_topic(text: str, slug: str) -> str:
+    """Add a topic ``slug`` to the course file by inserting one ``- slug: SLUG`` line after
+    the last topic (or a ``topics:`` section at the end); every existing character stays
+    in place. The result must read as before plus the new topic, else UsageError says
+    what to add by hand."""
+    by_hand = UsageError(
+        f"cannot add topic {slug!r} safely (unusual layout); add it by hand under "
+        f"'topics:' as '- slug: {slug}'",
+        file=COURSE_FILE,
+    )
+    before = parse_course(text, COURSE_FILE)
+    nl = "\r\n" if "\r\n" in text else "\n"
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        if not isinstance(root, MappingNode):
+            raise _Unusual
+        topics = next(
+            (v for k, v in root.value if isinstance(k, ScalarNode) and k.value == "topics"),
+            None,
+        )
+        if topics is None:
+            at, first = len(text), "" if text.endswith("\n") or not text else nl
+            insert = f"{first}topics:{nl}  - slug: {slug}{nl}"
+        elif isinstance(topics, SequenceNode) and not topics.flow_style and topics.value:
+            last = topics.value[-1]
+            start = _line_start(text, last.start_mark.index)
+            prefix = text[start : last.start_mark.index]
+            if not re.fullmatch(r"[ \t]*-[ \t]+", prefix):
+                raise _Unusual
+            end = last.end_mark.index
+            while end > 0 and text[end - 1] in " \t\r\n":
+                end -= 1
+            at, first = _after_line(text, end, nl)
+            insert = f"{first}{prefix}slug: {slug}{nl}"
+        else:
+            raise _Unusual
+    except (_Unusual, yaml.YAMLError):
+        raise by_hand from None
+    new = text[:at] + insert + text[at:]
+    try:
+        after = parse_course(new, COURSE_FILE)
+    except ReadingListError:
+        raise by_hand from None
+    if [t.slug for t in after.topics] != [t.slug for t in before.topics] + [slug]:
+        raise by_hand
+    return new
 
 
 def add_readings(text: str, number: int, keys: Sequence[str], *, required: bool = True) -> str:

@@ -132,6 +132,8 @@ def _render(plan: ImportPlan, dry_run: bool) -> None:
     would = "would " if dry_run else ""
     for note in plan.notes:
         _say(f"note: {note}")
+    if plan.new_topic:
+        _say(f"{would}add topic {plan.topic!r} to bib/course.yml (a new bib/{plan.topic}.bib)")
     for name in plan.strings:
         _say(f"{would}add @string {name} (the imported entries use it)")
     for item in plan.imported:
