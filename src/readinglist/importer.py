@@ -555,14 +555,22 @@ def add_topic(text: str, slug: str) -> str:
             raise _Unusual
     except (_Unusual, yaml.YAMLError):
         raise by_hand from None
-    new = text[:at] + insert + text[at:]
-    try:
-        after = parse_course(new, COURSE_FILE)
-    except ReadingListError:
-        raise by_hand from None
+    new, after = _insert_and_reread(text, at, insert, by_hand)
     if [t.slug for t in after.topics] != [t.slug for t in before.topics] + [slug]:
         raise by_hand
     return new
+
+
+def _insert_and_reread(
+    text: str, at: int, insert: str, by_hand: UsageError
+) -> tuple[str, CourseFile]:
+    """The course file with ``insert`` at ``at``, and how it reads: an insertion that
+    breaks the file is refused (``by_hand`` says what to do instead)."""
+    new = text[:at] + insert + text[at:]
+    try:
+        return new, parse_course(new, COURSE_FILE)
+    except ReadingListError:
+        raise by_hand from None
 
 
 def add_readings(text: str, number: int, keys: Sequence[str], *, required: bool = True) -> str:
@@ -592,11 +600,7 @@ def add_readings(text: str, number: int, keys: Sequence[str], *, required: bool 
         at, insert = _insertion(text, node, field, [yaml_key(k) for k in keys], nl)
     except (_Unusual, yaml.YAMLError):
         raise by_hand from None
-    new = text[:at] + insert + text[at:]
-    try:
-        after = parse_course(new, COURSE_FILE)
-    except ReadingListError:
-        raise by_hand from None
+    new, after = _insert_and_reread(text, at, insert, by_hand)
     if not _reads_as(before, after, number, keys, required):
         raise by_hand
     return new
