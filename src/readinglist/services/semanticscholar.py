@@ -350,17 +350,9 @@ def parse_references_page(body: bytes) -> tuple[list[S2Reference], int | None]:
     The next offset is None on the last page (no ``next``). Unresolved references
     (``citedPaper.paperId`` null) are kept, with ``paper_id`` None.
     """
-    data = _load(body)
-    if not isinstance(data, dict):
-        raise ServiceResponseError(f"{SERVICE}: the references page is not an object")
-    if "data" not in data:
-        # An error body ({"error": ...}) must not pass for an empty last page.
-        raise ServiceResponseError(f"{SERVICE}: the references page has no data")
-    items = data.get("data")
-    if items is not None and not isinstance(items, list):
-        raise ServiceResponseError(f"{SERVICE}: the references page's data is not a list")
+    data, items = _data_list(body, "references page")
     references: list[S2Reference] = []
-    for i, item in enumerate(items or ()):
+    for i, item in enumerate(items):
         if item is None:
             continue
         if not isinstance(item, dict):
@@ -374,16 +366,25 @@ def parse_references_page(body: bytes) -> tuple[list[S2Reference], int | None]:
 
 def parse_match(body: bytes) -> list[S2Paper]:
     """The answer of a search (``/paper/search``, ``/paper/search/match``): its papers."""
+    _, items = _data_list(body, "search answer")
+    return [parse_paper(item) for item in items if item is not None]
+
+
+def _data_list(body: bytes, what: str) -> tuple[dict[str, Any], list[Any]]:
+    """An answer of the form ``{"data": [...], ...}``: the object and its list.
+
+    An error body (``{"error": ...}``: "Title match not found", an unknown paper) has no
+    ``data`` and must not pass for an empty result, so it is refused.
+    """
     data = _load(body)
     if not isinstance(data, dict):
-        raise ServiceResponseError(f"{SERVICE}: the search answer is not an object")
+        raise ServiceResponseError(f"{SERVICE}: the {what} is not an object")
     if "data" not in data:
-        # "Title match not found" comes as {"error": ...}; it is not an empty result.
-        raise ServiceResponseError(f"{SERVICE}: the search answer has no data")
+        raise ServiceResponseError(f"{SERVICE}: the {what} has no data")
     items = data.get("data")
     if items is not None and not isinstance(items, list):
-        raise ServiceResponseError(f"{SERVICE}: the search answer's data is not a list")
-    return [parse_paper(item) for item in items or () if item is not None]
+        raise ServiceResponseError(f"{SERVICE}: the {what}'s data is not a list")
+    return data, items or []
 
 
 def parse_error(body: bytes) -> str | None:
