@@ -293,8 +293,10 @@ def test_hostile_title_is_text_in_search_results(page: Watched, served: Served) 
     box.click()
     box.press_sequentially("Hostile")
     pg.locator(".md-search-result__item").first.wait_for(timeout=15_000)
-    text = pg.locator(".md-search-result").inner_text()
-    assert "<script>alert(1)</script>" in text
+    # Retries until the results stop changing (they re-render on every keystroke).
+    playwright_api.expect(pg.locator(".md-search-result")).to_contain_text(
+        "<script>alert(1)</script>", timeout=30_000
+    )
     assert pg.locator('.md-search-result img[src="x"]').count() == 0
     pg.wait_for_timeout(300)
 
