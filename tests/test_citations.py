@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -19,7 +16,7 @@ import pytest
 import test_site
 from hypothesis import given
 from hypothesis import strategies as st
-from test_site import Built, _free_port, _get, build_copy
+from test_site import Built, _get, build_copy, serving
 
 from readinglist.site.citations import (
     AUTHOR_YEAR,
@@ -569,28 +566,20 @@ def test_a_bad_citation_style_is_a_config_error(
 
 @pytest.mark.slow
 def test_serve_rebuilds_a_page_that_cites_when_the_paper_changes(course: Path) -> None:
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/notes/lecture-7.html"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "readinglist", "--root", str(course), "serve",
-         "-a", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
+    with serving(course) as base:
+        url = f"{base}/notes/lecture-7.html"
 
-    def page_has(text: str, deadline: float) -> bool:
-        import urllib.request
+        def page_has(text: str, deadline: float) -> bool:
+            import urllib.request
 
-        while time.monotonic() < deadline:
-            if _get(url) == 200:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    if text in response.read().decode("utf-8"):
-                        return True
-            time.sleep(0.3)
-        return False
+            while time.monotonic() < deadline:
+                if _get(url) == 200:
+                    with urllib.request.urlopen(url, timeout=5) as response:
+                        if text in response.read().decode("utf-8"):
+                            return True
+                time.sleep(0.3)
+            return False
 
-    try:
         assert page_has("Neural Tangent Kernel: Convergence", time.monotonic() + 60)
         bib = course / "bib" / "ntk.bib"
         text = bib.read_text(encoding="utf-8")
@@ -598,11 +587,3 @@ def test_serve_rebuilds_a_page_that_cites_when_the_paper_changes(course: Path) -
         assert old in text
         bib.write_text(text.replace(old, "Renamed While Serving", 1), encoding="utf-8")
         assert page_has("Renamed While Serving", time.monotonic() + 60)
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""

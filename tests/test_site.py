@@ -6,6 +6,7 @@ bundled site is built once per module and shared by the read-only tests.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import posixpath
@@ -914,10 +915,11 @@ def _wait_for(url: str, status: int, deadline: float) -> bool:
     return False
 
 
-@pytest.mark.slow
-def test_serve_rebuilds_when_a_bib_file_changes(course: Path) -> None:
+@contextlib.contextmanager
+def serving(course: Path) -> Iterator[str]:
+    """``readinglist serve`` on a free loopback port; yields its base URL, then stops it
+    with Ctrl-C and checks it exited cleanly."""
     port = _free_port()
-    base = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
         [sys.executable, "-m", "readinglist", "--root", str(course), "serve",
          "-a", f"127.0.0.1:{port}"],
@@ -926,6 +928,20 @@ def test_serve_rebuilds_when_a_bib_file_changes(course: Path) -> None:
         text=True,
     )  # fmt: skip
     try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.send_signal(signal.SIGINT)  # mkdocs serve shuts down and removes its tmp site
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+
+
+@pytest.mark.slow
+def test_serve_rebuilds_when_a_bib_file_changes(course: Path) -> None:
+    with serving(course) as base:
         assert _wait_for(f"{base}/index.html", 200, time.monotonic() + 60)
         assert _get(f"{base}/papers/served2024.html") == 404
         append_bib(
@@ -935,14 +951,6 @@ def test_serve_rebuilds_when_a_bib_file_changes(course: Path) -> None:
             " year = {2024}}\n",
         )
         assert _wait_for(f"{base}/papers/served2024.html", 200, time.monotonic() + 60)
-    finally:
-        proc.send_signal(signal.SIGINT)  # mkdocs serve shuts down and removes its tmp site
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
 
 
 def test_plugin_root_option_points_at_another_folder(course: Path, tmp_path: Path) -> None:
