@@ -302,6 +302,7 @@ def paper_from_raw(raw: RawEntry, topic: str, file: str) -> Paper:
         arxiv=found.arxiv,
         doi=found.doi,
         field_lines=raw.field_lines,
+        id_problems=found.problems,
     )
 
 

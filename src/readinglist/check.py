@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from readinglist.bibtex import Problem
-from readinglist.ids import identify
 from readinglist.latex import normalize_title
 from readinglist.model import Library, Location, Paper
 
@@ -150,16 +149,15 @@ def _check_same_paper(library: Library, add) -> None:  # type: ignore[no-untyped
 
 def _check_entries(library: Library, add) -> None:  # type: ignore[no-untyped-def]
     for p in library.entries:
-        fields = {name.lower(): value for name, value in p.fields}
-        for name, message in identify(fields).problems:
+        for name, message in p.id_problems:
             add((p.location.file, p.field_line(name)), "error",
                 "malformed-doi" if name == "doi" else "malformed-arxiv-id",
                 f"{p.key}: {message}")  # fmt: skip
         missing = [
             name
             for name, present in (
-                ("title", bool(fields.get("title", "").strip())),
-                ("author", bool((fields.get("author") or fields.get("editor") or "").strip())),
+                ("title", bool((p.field("title") or "").strip())),
+                ("author", bool((p.field("author") or p.field("editor") or "").strip())),
                 ("year", p.year is not None),
             )
             if not present

@@ -95,6 +95,8 @@ class Paper:
     arxiv: ArxivId | None = None
     doi: str | None = None
     field_lines: tuple[int, ...] = ()
+    # ``(field, message)`` for values meant as an arXiv id or DOI but malformed.
+    id_problems: tuple[tuple[str, str], ...] = ()
 
     @cached_property
     def _by_name(self) -> Mapping[str, str]:

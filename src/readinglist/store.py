@@ -50,7 +50,7 @@ from readinglist.synced import (
 log = logging.getLogger(__name__)
 
 LOCK_FILE = ".readinglist.lock"
-_CACHE_VERSION = f"1-{__version__}"
+_CACHE_VERSION = f"2-{__version__}"  # bump when Paper changes shape
 
 
 @dataclass(frozen=True)
