@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.markup import escape
@@ -21,6 +22,9 @@ from readinglist.cli import (
     write_output,
 )
 from readinglist.errors import UsageError
+
+if TYPE_CHECKING:
+    from readinglist.check import Report
 
 
 def _count(n: int, word: str) -> str:
@@ -44,30 +48,44 @@ def check(obj: Context, as_json: bool, strict: bool) -> None:
     Example:
       readinglist check --strict
     """
-    from readinglist.check import check_library
-
-    loaded = obj.load(citations=False)
-    report = check_library(loaded.library, loaded.problems, loaded.extra_files)
+    report = check_course(obj)
     failed = bool(report.errors) or (strict and bool(report.warnings))
     if as_json:
         emit_json(report.as_json())
     else:
-        err = err_console()
-        for finding in report.findings:
-            style = "red" if finding.severity == "error" else "yellow"
-            # Messages quote keys and titles from the files: escaped, they stay text.
-            err.print(
-                f"{escape(finding.file)}:{finding.line}: [{style}]{finding.severity}[/]: "
-                f"{escape(finding.message)} [dim]\\[{finding.code}][/]",
-                markup=True,
-            )
+        print_findings(report)
         summary = (
             f"{_count(report.papers, 'paper')}, {_count(report.topics, 'topic')}, "
-            f"{_count(report.lectures, 'lecture')}: {_count(len(report.errors), 'error')}, "
-            f"{_count(len(report.warnings), 'warning')}"
+            f"{_count(report.lectures, 'lecture')}: {count_findings(report)}"
         )
         click.echo(summary)
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def check_course(obj: Context) -> Report:
+    """What ``check`` finds in the course folder (``build`` and ``serve`` run it too)."""
+    from readinglist.check import check_library
+
+    loaded = obj.load(citations=False)
+    return check_library(loaded.library, loaded.problems, loaded.extra_files)
+
+
+def count_findings(report: Report) -> str:
+    """``1 error, 2 warnings``."""
+    return f"{_count(len(report.errors), 'error')}, {_count(len(report.warnings), 'warning')}"
+
+
+def print_findings(report: Report) -> None:
+    """One line per finding on stderr: ``FILE:LINE: error: message [code]``."""
+    err = err_console()
+    for finding in report.findings:
+        style = "red" if finding.severity == "error" else "yellow"
+        # Messages quote keys and titles from the files: escaped, they stay text.
+        err.print(
+            f"{escape(finding.file)}:{finding.line}: [{style}]{finding.severity}[/]: "
+            f"{escape(finding.message)} [dim]\\[{finding.code}][/]",
+            markup=True,
+        )
 
 
 # ---------------------------------------------------------------- show

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
-from readinglist.cli import Context, cli
+from readinglist.cli import EXIT_FINDINGS, Context, cli, fail
 
 
 @cli.command()
@@ -17,19 +18,41 @@ from readinglist.cli import Context, cli
     default=None,
     help="Write the site here (default: site/ in the course folder).",
 )
-@click.option("--strict", is_flag=True, help="Fail (exit 1) on any MkDocs warning.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail (exit 1) on any warning: check's warnings and MkDocs' warnings.",
+)
+@click.option(
+    "--allow-errors",
+    is_flag=True,
+    help="Build even when check finds errors or (with --strict) warnings; they are printed.",
+)
 @click.pass_obj
-def build(obj: Context, site_dir: Path | None, strict: bool) -> None:
+def build(obj: Context, site_dir: Path | None, strict: bool, allow_errors: bool) -> None:
     """Build the course site: a page per lecture, topic and paper, the citation graph,
     downloads and the what's-new feed, from bib/ and the hand-written docs/.
 
+    It runs the same checks as `check` first: their findings are printed the same way,
+    and errors (with --strict, warnings too) stop the build unless --allow-errors.
+
     \b
-    Exit: 0 built, 1 warnings with --strict, 2 unreadable list or mkdocs.yml.
+    Exit: 0 built, 1 check errors (or warnings with --strict), 2 unreadable list or
+    mkdocs.yml.
     Example:
       readinglist build -d public --strict
     """
+    from readinglist.cli.library import check_course, count_findings, print_findings
     from readinglist.site.run import build as build_site
 
+    report = check_course(obj)
+    print_findings(report)
+    blocking = report.errors or (strict and report.warnings)
+    if blocking and not allow_errors:
+        why = "" if report.errors else " (--strict makes warnings count)"
+        fail(f"site not built: check found {count_findings(report)}{why}; fix them or pass "
+             "--allow-errors to build anyway")  # fmt: skip
+        sys.exit(EXIT_FINDINGS)
     out = build_site(obj.course_root(), site_dir=site_dir, strict=strict)
     click.echo(f"site built in {out}", err=True)
 
@@ -46,10 +69,26 @@ def build(obj: Context, site_dir: Path | None, strict: bool) -> None:
 def serve(obj: Context, dev_addr: str | None) -> None:
     """Preview the site, rebuilding it whenever bib/, docs/ or mkdocs.yml change.
 
+    It says where it serves, what it watches and each rebuild with its time, and shows
+    what `check` finds in the terminal and at the top of every page; it keeps serving.
+
     \b
     Example:
       readinglist serve -a 127.0.0.1:8001
     """
+    import logging
+
     from readinglist.site.run import serve as serve_site
 
-    serve_site(obj.course_root(), dev_addr=dev_addr)
+    # What serve says (address, watched paths, each build with its time, check's
+    # findings) comes through this logger; plain lines on stderr.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    serve_log = logging.getLogger("readinglist.serve")
+    serve_log.addHandler(handler)
+    serve_log.setLevel(logging.INFO)
+    serve_log.propagate = False
+    try:
+        serve_site(obj.course_root(), dev_addr=dev_addr)
+    finally:
+        serve_log.removeHandler(handler)

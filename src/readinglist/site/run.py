@@ -121,17 +121,49 @@ def serve(root: Path, *, dev_addr: str | None = None) -> None:
     """Serve the site with live reload until interrupted.
 
     Rebuilds when ``docs/``, ``mkdocs.yml`` or anything under ``bib/`` changes (the
-    plugin's ``on_serve`` watches ``bib/``).
+    plugin's ``on_serve`` watches ``bib/``). Before each build it runs ``check`` and shows
+    the findings in the log and on every page (:mod:`readinglist.site.serving`); findings
+    never stop the preview.
     """
+    from urllib.parse import urlsplit
+
     from mkdocs.commands.serve import serve as mkdocs_serve
     from mkdocs.exceptions import Abort, ConfigurationError
 
+    from readinglist.site import serving
+
     _check_library(root)
     config_file = _config_file(root)
-    _load_config(root, dev_addr=dev_addr)  # fail early, with a clear line
+    config = _load_config(root, dev_addr=dev_addr)  # fail early, with a clear line
+    host, port = config.dev_addr
+    _check_address(host, port)
+    mount = urlsplit(config.site_url or "/").path.rstrip("/") + "/"
+    shown_host = f"[{host}]" if ":" in host else host
+    url = f"http://{shown_host}:{port}{mount}"
+    hooks = [*config.hooks, str(Path(__file__).with_name("hooks") / "serve.py")]
+    serving.start(root, url)
+    serving.log.info("building the site of %s for %s ...", root, url)
     try:
-        mkdocs_serve(config_file=str(config_file), livereload=True, dev_addr=dev_addr)
+        mkdocs_serve(config_file=str(config_file), livereload=True, dev_addr=dev_addr, hooks=hooks)
     except ConfigurationError as exc:
         raise _config_error(exc) from None
     except Abort as exc:
         raise SiteBuildError(f"site not served: {str(exc).strip().rstrip('!')}") from None
+    finally:
+        serving.STATE = None
+
+
+def _check_address(host: str, port: int) -> None:
+    """Refuse an address the server could not listen on, before building anything."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, _, _, _, address = infos[0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            # Like the server: a port in TIME_WAIT is free to take.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise UsageError(f"cannot serve on {host}:{port}: {reason}") from None

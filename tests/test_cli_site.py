@@ -1,0 +1,198 @@
+"""``build`` refuses what ``check`` refuses; ``serve`` says where, what and when, and shows
+check's findings in the terminal and on the page while it keeps serving."""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+TYPO = ("required: [cybenko1989, barron1993", "required: [cybenko1989, barr0n1993")
+FINDING = (
+    "bib/course.yml:93: error: lecture 1 reads 'barr0n1993', which is not on the list "
+    "(did you mean 'barron1993'?) [unknown-key]"
+)
+
+
+def _mistype(course: Path) -> None:
+    path = course / "bib" / "course.yml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(TYPO[0]) == 1
+    path.write_text(text.replace(*TYPO), encoding="utf-8")
+
+
+def _warn_only(course: Path) -> None:
+    # An entry without a year is a warning, not an error.
+    with (course / "bib" / "ntk.bib").open("a", encoding="utf-8") as f:
+        f.write("\n@misc{undated, title = {Undated}, author = {Doe, Jane}}\n")
+
+
+# ---------------------------------------------------------------- build
+
+
+def test_build_refuses_what_check_refuses(run: Any, course: Path, tmp_path: Path) -> None:
+    _mistype(course)
+    check = run("--root", course, "check")
+    assert check.exit_code == 1 and FINDING in check.stderr
+    out = tmp_path / "out"
+    for strict in ([], ["--strict"]):
+        result = run("--root", course, "build", *strict, "-d", out)
+        assert result.exit_code == 1, result.stderr
+        lines = result.stderr.splitlines()
+        assert lines[0] == FINDING  # the same one-line finding as check
+        assert lines[-1] == (
+            "error: site not built: check found 1 error, 0 warnings; fix them or pass "
+            "--allow-errors to build anyway"
+        )
+        assert "Traceback" not in result.stderr
+        assert not out.exists()
+
+
+def test_allow_errors_builds_and_still_prints_the_findings(
+    run: Any, course: Path, tmp_path: Path
+) -> None:
+    _mistype(course)
+    out = tmp_path / "out"
+    result = run("--root", course, "build", "--allow-errors", "-d", out)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[0] == FINDING
+    assert (out / "lectures" / "1.html").is_file()
+
+
+def test_strict_stops_on_check_warnings(run: Any, course: Path, tmp_path: Path) -> None:
+    _warn_only(course)
+    check = run("--root", course, "check")
+    assert check.exit_code == 0 and "warning" in check.stderr
+    (warning,) = [line for line in check.stderr.splitlines() if ": warning: " in line]
+    strict = run("--root", course, "build", "--strict", "-d", tmp_path / "strict")
+    assert strict.exit_code == 1
+    assert strict.stderr.splitlines()[0] == warning
+    assert "(--strict makes warnings count)" in strict.stderr
+    assert not (tmp_path / "strict").exists()
+    plain = run("--root", course, "build", "-d", tmp_path / "plain")
+    assert plain.exit_code == 0 and plain.stderr.splitlines()[0] == warning
+    assert (tmp_path / "plain" / "index.html").is_file()
+    allowed = run("--root", course, "build", "--strict", "--allow-errors", "-d", tmp_path / "a")
+    assert allowed.exit_code == 0, allowed.stderr
+
+
+def test_clean_course_builds_without_findings(run: Any, course: Path, tmp_path: Path) -> None:
+    result = run("--root", course, "build", "--strict", "-d", tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith("site built in ")
+
+
+# ---------------------------------------------------------------- serve
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, ""
+
+
+class Served:
+    """A running ``readinglist serve``: its base URL and its stderr, line by line."""
+
+    def __init__(self, proc: subprocess.Popen[str], url: str) -> None:
+        self.proc, self.url = proc, url
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self._queue.put(line.rstrip("\n"))
+
+    def wait_for(self, pattern: str, timeout: float = 120) -> re.Match[str]:
+        """The first line from now on matching ``pattern``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self._queue.get(timeout=0.5)
+            except queue.Empty:
+                assert self.proc.poll() is None, "\n".join(self.lines)
+                continue
+            self.lines.append(line)
+            m = re.search(pattern, line)
+            if m:
+                return m
+        raise AssertionError(f"no line matching {pattern!r}:\n" + "\n".join(self.lines))
+
+
+@contextlib.contextmanager
+def serving(course: Path) -> Iterator[Served]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "readinglist", "--root", str(course), "serve",
+         "-a", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    served = Served(proc, f"http://127.0.0.1:{port}/")
+    try:
+        yield served
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, "\n".join(served.lines)
+
+
+@pytest.mark.slow
+def test_serve_says_where_what_when_and_shows_findings(course: Path) -> None:
+    _mistype(course)
+    with serving(course) as served:
+        served.wait_for(rf"^building the site of {re.escape(str(course))} for {served.url} ")
+        served.wait_for(re.escape(FINDING))
+        served.wait_for(r"^\d\d:\d\d:\d\d built the site in \d+\.\d s \(check: 1 error, 0 warn")
+        served.wait_for(rf"^serving on {re.escape(served.url)} \(Ctrl-C stops\)$")
+        watching = served.wait_for(r"^watching for changes: (.*)$")[1].split(", ")
+        assert {"bib/", "docs/", "mkdocs.yml"} <= set(watching)
+        # The finding is on every page, above the content.
+        for page in ("index.html", "lectures/1.html", "papers/jacot2018.html"):
+            status, html = _get(served.url + page)
+            assert status == 200
+            assert 'id="readinglist-check"' in html, page
+            assert "lecture 1 reads &#x27;barr0n1993&#x27;" in html
+        # Fixing the course file rebuilds (with its time) and the banner goes.
+        path = course / "bib" / "course.yml"
+        path.write_text(path.read_text().replace(TYPO[1], TYPO[0]))
+        served.wait_for(r"^\d\d:\d\d:\d\d rebuilt the site in \d+\.\d s \(check: 0 errors, 0 w")
+        status, html = _get(served.url + "lectures/1.html")
+        assert status == 200 and 'id="readinglist-check"' not in html
+
+
+def test_serve_refuses_a_busy_address_in_one_line(run: Any, course: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run("--root", course, "serve", "-a", f"127.0.0.1:{port}")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: cannot serve on 127.0.0.1:{port}: ")
+    assert result.stderr.count("\n") == 1
