@@ -6,6 +6,7 @@ leaves out (abstract, full author list, latest version, published venue).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from readinglist.model import Library, Paper
@@ -103,10 +104,9 @@ def effective_record(library: Library, paper: Paper) -> Record:
         venue = publication.venue
     if not venue and fetched and fetched.journal_ref:
         venue = fetched.journal_ref
-    published = bool(
-        paper.entry_type in ("article", "inproceedings", "incollection", "book")
-        or publication
-        or (fetched and (fetched.journal_ref or fetched.doi))
+    published = is_published(paper) or bool(
+        (publication and (_is_venue(publication.venue) or _is_published_doi(publication.doi)))
+        or (fetched and (_is_venue(fetched.journal_ref) or _is_published_doi(fetched.doi)))
     )
     return Record(
         key=paper.key,
@@ -132,3 +132,41 @@ def effective_record(library: Library, paper: Paper) -> Record:
         arxiv_updated=fetched.updated if fetched else "",
         url=paper.field("url") or "",
     )
+
+
+# Preprint servers and "not yet published" wordings, as venues are written in BibTeX
+# exports: Google Scholar's "arXiv preprint arXiv:1412.6980", DBLP's "CoRR" (volume
+# "abs/1412.6980"), Semantic Scholar's "ArXiv", "bioRxiv", "SSRN Electronic Journal".
+_PREPRINT_VENUE = re.compile(
+    r"arxiv|\bcorr\b|biorxiv|medrxiv|chemrxiv|psyarxiv|socarxiv|eartharxiv|engrxiv|techrxiv"
+    r"|\bssrn\b|research\s*square|preprints\.org|authorea|\bpreprints?\b|\be-?prints?\b"
+    r"|under\s+review|submitted|in\s+submission|^\s*openreview(?:\.net)?\s*$",
+    re.IGNORECASE,
+)
+# DOIs that name a preprint: arXiv's DataCite DOIs, bioRxiv/medRxiv (10.1101 followed by
+# a date or a number only; 10.1101 journals have letters), SSRN, Research Square,
+# Preprints.org, ChemRxiv, OSF preprints (PsyArXiv, SocArXiv), Authorea, TechRxiv.
+_PREPRINT_DOI = re.compile(
+    r"^10\.(?:48550/|1101/[\d.]+$|2139/ssrn|21203/rs\.|20944/preprints|26434/chemrxiv"
+    r"|3123[1459]/osf\.io|22541/au\.|36227/techrxiv)",
+    re.IGNORECASE,
+)
+_VENUE_FIELDS = ("journal", "journaltitle", "booktitle")
+
+
+def _is_venue(text: str | None) -> bool:
+    """Whether ``text`` names a place of publication, not a preprint server."""
+    text = " ".join((text or "").replace("{", "").replace("}", "").split())
+    return bool(text) and not _PREPRINT_VENUE.search(text)
+
+
+def _is_published_doi(doi: str | None) -> bool:
+    return bool(doi) and not _PREPRINT_DOI.match(doi.strip())  # type: ignore[union-attr]
+
+
+def is_published(paper: Paper) -> bool:
+    """Whether the hand-written entry names a venue that is not a preprint server: a
+    journal or proceedings (or a book's publisher), not arXiv, CoRR, bioRxiv, SSRN, ..."""
+    if any(_is_venue(paper.field(name)) for name in _VENUE_FIELDS):
+        return True
+    return paper.entry_type == "book" and _is_venue(paper.field("publisher"))
