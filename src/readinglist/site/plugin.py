@@ -330,6 +330,16 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
         navcache.install(env, key)
         return env
 
+    def on_post_template(
+        self, output_content: str, /, *, template_name: str, config: MkDocsConfig
+    ) -> str | None:
+        """Make the 404 page work at any base path (see :mod:`readinglist.site.notfound`)."""
+        if template_name != "404.html":
+            return output_content
+        from readinglist.site.notfound import relocatable
+
+        return relocatable(output_content, config.site_url)
+
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer:
