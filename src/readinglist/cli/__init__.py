@@ -39,8 +39,13 @@ class Context:
 
     def course_root(self) -> Path:
         """The course folder (checked to hold the course file)."""
+        from readinglist.errors import CourseNotFoundError
         from readinglist.store import find_root
 
+        if self.root is not None and not self.root.is_dir():
+            # Named once, as the file of the one-line error: "error: /nope: no such folder".
+            what = "not a folder" if self.root.exists() else "no such folder"
+            raise CourseNotFoundError(f"{what} (given with --root)", file=str(self.root))
         return find_root(self.root)
 
     def load(self, *, synced: bool = True, citations: bool = True):  # type: ignore[no-untyped-def]
@@ -50,16 +55,24 @@ class Context:
         return load_library(self.course_root(), synced=synced, citations=citations)
 
 
+class _Console(Console):
+    """A rich Console that leaves a closed pipe to :class:`_Group` (exit 0, quietly);
+    rich's own handling exits 1."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError
+
+
 def err_console() -> Console:
     """The stderr console. Text is printed as given: titles and keys come from files and
     services, so ``[/]`` must not be read as rich markup (it raised MarkupError) nor
     ``:smile:`` as an emoji code; pass ``markup=True`` only for text built from literals."""
-    return Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+    return _Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 def out_console() -> Console:
     """The stdout console; like :func:`err_console`, no markup or emoji codes."""
-    return Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+    return _Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 def fail(message: str) -> None:

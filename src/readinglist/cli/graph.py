@@ -65,8 +65,19 @@ def graph_command(obj: Context, fmt: str, output: Path | None) -> None:
     else:
         # One line, in the data's own (deterministic) order: indenting or sorting keys
         # takes json off its C encoder, four times the time on a 10,000-paper course.
-        text = json.dumps(node_link(library), ensure_ascii=False) + "\n"
+        data = node_link(library)
+        text = json.dumps(data, ensure_ascii=False) + "\n"
     write_output(text, output)
+    if output is not None:
+        if fmt == "json":
+            nodes, edges = len(data["nodes"]), len(data.get("links", data.get("edges", [])))
+        else:  # GraphML and GEXF write one <node> and one <edge> element per item
+            nodes, edges = text.count("<node "), text.count("<edge ")
+        click.echo(
+            f"wrote the graph to {output} ({fmt}, {nodes} nodes, {edges} edges, "
+            f"{len(text.encode('utf-8')):,} bytes)",
+            err=True,
+        )
 
 
 # ---------------------------------------------------------------- stats

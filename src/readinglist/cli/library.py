@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 import click
 from rich.markup import escape
-from rich.table import Table
 from rich.text import Text
 
 from readinglist.cli import (
@@ -117,9 +116,6 @@ def show(obj: Context, key: str, as_json: bool) -> None:
         emit_json(record.as_json())
         return
     out = out_console()
-    table = Table(show_header=False, box=None, pad_edge=False)
-    table.add_column(style="bold")
-    table.add_column()
     rows = [
         ("key", record.key),
         ("title", record.title),
@@ -134,10 +130,12 @@ def show(obj: Context, key: str, as_json: bool) -> None:
         ("cited by", ", ".join(record.cited_by)),
         ("defined at", str(paper.location)),
     ]
-    for name, value in rows:
-        if value:
-            table.add_row(name, Text(value))  # data, not rich markup
-    out.print(table)
+    shown = [(name, value) for name, value in rows if value]
+    width = max(len(name) for name, _ in shown)
+    for name, value in shown:
+        # One line per field, no padding after the value (the terminal wraps long ones);
+        # the value is data, not rich markup.
+        out.print(Text.assemble((name.ljust(width), "bold"), "  ", value))
     if record.abstract:
         out.print()
         out.print(Text(record.abstract))

@@ -232,8 +232,10 @@ def _files(paths: list[str]) -> str:
 def _render_offline(report: SyncReport) -> None:
     out = out_console()
     s = report.stored
-    date = report.stored_date or "never synced"
-    out.print(f"Offline: stored data from {date} (nothing fetched).")
+    if report.stored_date:
+        out.print(f"Offline: stored data from {report.stored_date} (nothing fetched).")
+    else:
+        out.print("Offline: nothing fetched, and no sync has stored data yet.")
     cit = s.get("citations", {})
     out.print(
         f"arXiv records: {s['arxiv']} of {report.papers} papers "
