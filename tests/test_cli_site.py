@@ -196,3 +196,17 @@ def test_serve_refuses_a_busy_address_in_one_line(run: Any, course: Path) -> Non
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: cannot serve on 127.0.0.1:{port}: ")
     assert result.stderr.count("\n") == 1
+
+
+def test_banner_escapes_what_the_files_say() -> None:
+    from readinglist.check import Finding
+    from readinglist.site.serving import banner_html
+
+    assert banner_html(()) == ""
+    hostile = Finding("bib/<x>.bib", 3, "warning", "no-year", "<script>alert(1)</script>")
+    html = banner_html((hostile,))
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'class="admonition warning"' in html and "bib/&lt;x&gt;.bib:3" in html
+    error = Finding("bib/course.yml", 9, "error", "unknown-key", "x")
+    assert 'class="admonition failure"' in banner_html((hostile, error))
+    assert "1 error, 1 warning" in banner_html((hostile, error))

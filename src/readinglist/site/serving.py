@@ -101,7 +101,14 @@ def on_serve(server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> Li
     ``on_serve``, so the reading list's ``bib/`` is among them)."""
     state = STATE
     if state is not None:
-        watched = sorted(_relative(Path(p), state.root) for p in server._watched_paths)
+        # The server's own list (private in MkDocs 1.6) holds what plugins added; without
+        # it, what MkDocs itself watches.
+        paths = getattr(server, "_watched_paths", None) or [
+            config.docs_dir,
+            config.config_file_path or "",
+            *config.watch,
+        ]
+        watched = sorted(_relative(Path(p), state.root) for p in paths if p)
         watched += sorted(_relative(Path(p), state.root) for p in config.watch)
         log.info("serving on %s (Ctrl-C stops)", state.url or server.url)
         log.info("watching for changes: %s", ", ".join(dict.fromkeys(watched)))
