@@ -110,8 +110,16 @@ def on_serve(server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> Li
         ]
         watched = sorted(_relative(Path(p), state.root) for p in paths if p)
         watched += sorted(_relative(Path(p), state.root) for p in config.watch)
-        log.info("serving on %s (Ctrl-C stops)", state.url or server.url)
-        log.info("watching for changes: %s", ", ".join(dict.fromkeys(watched)))
+        url = state.url or server.url
+        listen = server.server_activate
+
+        def activate() -> None:
+            # Said once the socket listens: a browser opened on this line gets the site.
+            listen()
+            log.info("serving on %s (Ctrl-C stops)", url)
+            log.info("watching for changes: %s", ", ".join(dict.fromkeys(watched)))
+
+        server.server_activate = activate  # type: ignore[method-assign]
     return server
 
 
