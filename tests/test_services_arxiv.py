@@ -798,24 +798,6 @@ def test_base_url_with_query_string(
     assert standin.requests[0]["extra"] == "{x}"
 
 
-def test_from_env(standin: ArxivStandIn, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("READINGLIST_ARXIV_URL", standin.url)
-    monkeypatch.setenv("READINGLIST_ARXIV_DELAY", "0.5")
-    from_os = ArxivClient.from_env()
-    assert (from_os.base_url, from_os.http.delay) == (standin.url, 0.5)
-    client = ArxivClient.from_env(
-        {"READINGLIST_ARXIV_URL": standin.url, "READINGLIST_ARXIV_DELAY": "0"}, retries=0
-    )
-    assert client.base_url == standin.url
-    assert (client.http.delay, client.http.retries) == (0.0, 0)
-    assert list(client.fetch_ids(["2001.00001"]).records) == ["2001.00001"]
-    default = ArxivClient.from_env({})
-    assert (default.base_url, default.http.delay) == (DEFAULT_URL, 3.0)
-    for bad in ("soon", "-1", "nan", "inf"):
-        with pytest.raises(UsageError, match="READINGLIST_ARXIV_DELAY"):
-            ArxivClient.from_env({"READINGLIST_ARXIV_DELAY": bad})
-
-
 def test_page_size_is_bounded() -> None:
     with pytest.raises(ValueError):
         ArxivClient(DEFAULT_URL, page_size=101)

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from readinglist import __version__
+from readinglist import __version__, environment
 from readinglist.bibtex import Problem, decode_bib, paper_from_raw, parse_bib
 from readinglist.course import COURSE_FILE, parse_course
 from readinglist.errors import (
@@ -89,13 +89,7 @@ def read_bytes(root: Path, rel: str) -> bytes:
 
 
 def _cache_dir() -> Path | None:
-    configured = os.environ.get("READINGLIST_CACHE_DIR")
-    if configured == "":
-        return None
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
-    return Path(base) / "readinglist"
+    return environment.cache_dir()  # READINGLIST_CACHE_DIR, read with the other variables
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
-import os
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -338,30 +336,6 @@ class ArxivClient:
         # Only its URL building is used: requests go through self.http.
         self._urls = arxiv.Client(page_size=page_size, delay_seconds=0, num_retries=0)
         self._urls.query_url_format = _url_format(base_url)
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **options: object) -> ArxivClient:
-        """A client for ``READINGLIST_ARXIV_URL`` (default :data:`DEFAULT_URL`) that waits
-        ``READINGLIST_ARXIV_DELAY`` seconds (default 3) between requests.
-
-        ``options`` go to the constructor. Raises :class:`UsageError` for a delay that
-        is not a non-negative number.
-        """
-        env = os.environ if environ is None else environ
-        url = env.get("READINGLIST_ARXIV_URL", "").strip() or DEFAULT_URL
-        raw = env.get("READINGLIST_ARXIV_DELAY", "").strip()
-        delay = DEFAULT_DELAY
-        if raw:
-            try:
-                delay = float(raw)
-            except ValueError:
-                delay = -1.0
-            if not math.isfinite(delay) or delay < 0:
-                raise UsageError(
-                    f"READINGLIST_ARXIV_DELAY must be a number of seconds, not {raw!r}"
-                )
-        options.setdefault("delay", delay)
-        return cls(url, **options)  # type: ignore[arg-type]
 
     @property
     def requests_made(self) -> int:

@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
-import os
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -469,29 +467,6 @@ class SemanticScholarClient:
             backoff=backoff,
             session=session,
             sleep=sleep,
-        )
-
-    @classmethod
-    def from_env(
-        cls, environ: Mapping[str, str] | None = None, **kwargs: Any
-    ) -> SemanticScholarClient:
-        """A client configured from ``READINGLIST_S2_URL``, ``READINGLIST_S2_DELAY`` and
-        ``S2_API_KEY``; ``kwargs`` go to the constructor (``session``, ``sleep``, ...)."""
-        env = os.environ if environ is None else environ
-        raw_delay = env.get("READINGLIST_S2_DELAY", "").strip() or "1"
-        try:
-            delay = float(raw_delay)
-        except ValueError:
-            delay = math.nan
-        if not math.isfinite(delay) or delay < 0:
-            raise UsageError(
-                f"READINGLIST_S2_DELAY must be a number of seconds >= 0, not {raw_delay!r}"
-            )
-        return cls(
-            base_url=env.get("READINGLIST_S2_URL", "").strip() or DEFAULT_URL,
-            api_key=env.get("S2_API_KEY", "").strip() or None,
-            delay=delay,
-            **kwargs,
         )
 
     @property
