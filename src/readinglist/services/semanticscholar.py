@@ -39,7 +39,7 @@ import requests
 from readinglist.errors import ServiceResponseError, UsageError
 from readinglist.ids import ArxivId, arxiv_from_doi, normalize_doi, parse_arxiv_id
 from readinglist.model import Publication
-from readinglist.services.http import HttpClient, RetryableResponse
+from readinglist.services.http import Answer, HttpClient, RetryableResponse
 
 log = logging.getLogger(__name__)
 
@@ -519,7 +519,7 @@ class SemanticScholarClient:
     def _fetch_batch(self, chunk: list[str]) -> list[S2Paper | None]:
         parsed: list[list[S2Paper | None]] = []
 
-        def validate(response: requests.Response) -> None:
+        def validate(response: Answer) -> None:
             try:
                 parsed.append(parse_batch(response.content, chunk))
             except ServiceResponseError as exc:
@@ -562,7 +562,7 @@ class SemanticScholarClient:
     ) -> tuple[list[S2Reference], int | None] | None:
         pages: list[tuple[list[S2Reference], int | None]] = []
 
-        def validate(response: requests.Response) -> None:
+        def validate(response: Answer) -> None:
             if response.status_code != 200:
                 return
             try:
