@@ -325,6 +325,36 @@ def query_url(
     return base_url + ("&" if "?" in base_url else "?") + urlencode(params)
 
 
+def _spellings(ids: Sequence[str]) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Canonical id (no version) -> the spellings asked for, and the strings that cannot
+    be sent as one id (a comma, a space) -> why."""
+    spellings: dict[str, list[str]] = {}
+    failed: dict[str, str] = {}
+    for raw in ids:
+        parsed = parse_arxiv_id(raw)
+        key = parsed.id if parsed else raw.strip()
+        if parsed is None and not _SENDABLE.match(key):
+            failed[raw] = "not an arXiv id"
+            continue
+        if raw not in spellings.setdefault(key, []):
+            spellings[key].append(raw)
+    return spellings, failed
+
+
+def _check_search(
+    query: str, max_results: int, page_size: int, start: int, sort_by: str, sort_order: str
+) -> None:
+    """UsageError for a search that cannot be sent as asked."""
+    if not query.strip():
+        raise UsageError("an arXiv search needs a query")
+    if not 1 <= max_results <= page_size:
+        raise UsageError(f"max_results must be between 1 and {page_size}, not {max_results}")
+    if start < 0:
+        raise UsageError(f"start must not be negative, not {start}")
+    if sort_by not in _SORT_BY or sort_order not in _SORT_ORDER:
+        raise UsageError(f"unknown arXiv sort {sort_by!r} {sort_order!r}")
+
+
 class ArxivClient:
     """A client of the arXiv API query endpoint.
 
@@ -396,16 +426,7 @@ class ArxivClient:
         sent as one id (a comma, a space) fail without a request.
         """
         before = self.http.requests_made
-        spellings: dict[str, list[str]] = {}
-        failed: dict[str, str] = {}
-        for raw in ids:
-            parsed = parse_arxiv_id(raw)
-            key = parsed.id if parsed else raw.strip()
-            if parsed is None and not _SENDABLE.match(key):
-                failed[raw] = "not an arXiv id"
-                continue
-            if raw not in spellings.setdefault(key, []):
-                spellings[key].append(raw)
+        spellings, failed = _spellings(ids)
         keys = list(spellings)
         records: dict[str, ArxivRecord] = {}
         missing: list[str] = []
@@ -481,16 +502,7 @@ class ArxivClient:
         ``sort_order`` ``descending`` or ``ascending``. An empty page before the end of
         the results is retried (arXiv sends those now and then).
         """
-        if not query.strip():
-            raise UsageError("an arXiv search needs a query")
-        if not 1 <= max_results <= self.page_size:
-            raise UsageError(
-                f"max_results must be between 1 and {self.page_size}, not {max_results}"
-            )
-        if start < 0:
-            raise UsageError(f"start must not be negative, not {start}")
-        if sort_by not in _SORT_BY or sort_order not in _SORT_ORDER:
-            raise UsageError(f"unknown arXiv sort {sort_by!r} {sort_order!r}")
+        _check_search(query, max_results, self.page_size, start, sort_by, sort_order)
         url = query_url(
             self.base_url,
             query=query,
