@@ -25,6 +25,7 @@ from readinglist.latex import normalize_title
 from readinglist.model import ArxivRecord, Change, Library, Publication
 from readinglist.services.arxiv import ArxivClient
 from readinglist.services.semanticscholar import S2Paper, SemanticScholarClient, publication
+from readinglist.sync.plan import listed_marks
 from readinglist.sync.report import Failure
 from readinglist.sync.save import Writer, load_state
 from readinglist.sync.track import topic_names
@@ -166,26 +167,6 @@ def entry_from_s2(
     return format_entry(entry_type, key, [(n, v) for n, v in fields if v]), missing
 
 
-def _listed_marks(library: Library) -> dict[tuple[str, str], str]:
-    marks: dict[tuple[str, str], str] = {}
-    for key, paper in library.papers.items():
-        if paper.arxiv:
-            marks.setdefault(("arxiv", paper.arxiv.id), key)
-        if paper.doi:
-            marks.setdefault(("doi", paper.doi), key)
-    for key, record in library.arxiv.items():
-        if key in library.papers:
-            marks.setdefault(("arxiv", record.id), key)
-            doi = normalize_doi(record.doi) if record.doi else None
-            if doi:
-                marks.setdefault(("doi", doi), key)
-    for key, pub in library.publications.items():
-        doi = normalize_doi(pub.doi) if pub.doi else None
-        if doi and key in library.papers:
-            marks.setdefault(("doi", doi), key)
-    return marks
-
-
 def parse_add_ids(ids: Sequence[str]) -> list[tuple[str, str, str]]:
     """``(kind, id, as given)`` for each argument: ``arxiv`` (any shape
     :func:`~readinglist.ids.find_arxiv_id` accepts, DataCite DOIs included) or ``doi``;
@@ -244,7 +225,7 @@ def add_papers(
             raise UsageError(f"no lecture {lecture}; lectures are {numbers}")
         report = AddReport(topic=topic, file=top.bib_file, lecture=lecture, required=required)
         wanted = parse_add_ids(ids)
-        marks = _listed_marks(library)
+        marks = listed_marks(library.papers, library.arxiv, library.publications)
         todo: list[tuple[str, str, str]] = []
         for kind, value, raw in wanted:
             key = marks.get((kind, value))

@@ -29,7 +29,7 @@ from readinglist.model import (
     Publication,
 )
 from readinglist.services.semanticscholar import S2Paper, S2Reference, publication
-from readinglist.sync.plan import unlisted
+from readinglist.sync.plan import listed_marks, unlisted
 from readinglist.sync.report import (
     SEMANTICSCHOLAR_EVIDENCE,
     Disagreement,
@@ -228,22 +228,10 @@ def merge_title_match(data: SyncData, key: str, record: ArxivRecord) -> None:
 
 
 def reference_index(data: SyncData, found: Mapping[str, S2Paper]) -> dict[tuple[str, str], str]:
-    """(kind, id) -> listed key, for matching references to listed papers."""
-    index: dict[tuple[str, str], str] = {}
-    for key, paper in data.library.papers.items():
-        if paper.arxiv:
-            index.setdefault(("arxiv", paper.arxiv.id), key)
-        if paper.doi:
-            index.setdefault(("doi", paper.doi), key)
-    for key, record in data.records.items():
-        index.setdefault(("arxiv", record.id), key)
-        doi = normalize_doi(record.doi) if record.doi else None
-        if doi:
-            index.setdefault(("doi", doi), key)
-    for key, pub in data.publications.items():
-        doi = normalize_doi(pub.doi) if pub.doi else None
-        if doi:
-            index.setdefault(("doi", doi), key)
+    """(kind, id) -> listed key, for matching references to listed papers: the
+    :func:`~readinglist.sync.plan.listed_marks` of the data, and the ids Semantic
+    Scholar gave the papers ``found`` this run (their S2 id too)."""
+    index = listed_marks(data.library.papers, data.records, data.publications)
     for key, s2_paper in found.items():
         index.setdefault(("s2", s2_paper.paper_id), key)
         for kind in ("arxiv", "doi"):

@@ -15,8 +15,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from readinglist.ids import normalize_doi
 from readinglist.latex import latex_to_text, normalize_title
-from readinglist.model import ArxivRecord, Candidate, Library, Paper, Topic
+from readinglist.model import ArxivRecord, Candidate, Library, Paper, Publication, Topic
 from readinglist.synced import TitleLookup, Watermark
 
 LOOKUP_RETRY_DAYS = 90
@@ -114,6 +115,33 @@ def listed_ids(library: Library, records: Mapping[str, ArxivRecord]) -> tuple[se
     ids |= {r.id for k, r in records.items() if k in library.papers}
     titles = {p.title_key for p in library.papers.values() if len(p.title_key) >= MIN_LOOKUP_TITLE}
     return ids, titles
+
+
+def listed_marks(
+    papers: Mapping[str, Paper],
+    records: Mapping[str, ArxivRecord],
+    publications: Mapping[str, Publication],
+) -> dict[tuple[str, str], str]:
+    """``(kind, id)`` -> the listed key it identifies (``arxiv`` or ``doi``), from the
+    entries, then the stored arXiv records and publications of listed papers; the first
+    key wins where two name the same id."""
+    marks: dict[tuple[str, str], str] = {}
+    for key, paper in papers.items():
+        if paper.arxiv:
+            marks.setdefault(("arxiv", paper.arxiv.id), key)
+        if paper.doi:
+            marks.setdefault(("doi", paper.doi), key)
+    for key, record in records.items():
+        if key in papers:
+            marks.setdefault(("arxiv", record.id), key)
+            doi = normalize_doi(record.doi) if record.doi else None
+            if doi:
+                marks.setdefault(("doi", doi), key)
+    for key, pub in publications.items():
+        doi = normalize_doi(pub.doi) if pub.doi else None
+        if doi and key in papers:
+            marks.setdefault(("doi", doi), key)
+    return marks
 
 
 def unlisted(
