@@ -25,11 +25,12 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 _COURSE_KEYS = {
     "title", "number", "term", "institution", "instructors", "meets", "url",
-    "description", "schedule_note", "links",
+    "description", "schedule_note", "links", "time", "timezone",
 }  # fmt: skip
 _TOPIC_KEYS = {"slug", "title", "description", "arxiv_query"}
 _LECTURE_KEYS = {
     "number", "date", "title", "topics", "required", "optional", "description", "links",
+    "time",
 }  # fmt: skip
 _TOP_KEYS = {"course", "topics", "lectures"}
 
@@ -221,6 +222,12 @@ def parse_course(text: str, file: str = COURSE_FILE) -> CourseFile:
     course = _read_course(reader, top["course"])
     topics = _read_topics(reader, top.get("topics"))
     lectures = _read_lectures(reader, top.get("lectures"), {t.slug for t in topics})
+    timed = next((lec for lec in lectures if lec.time), None)
+    if timed and not course.timezone and timed.location:
+        raise CourseFileError(
+            f"lecture {timed.number}: a meeting time needs course.timezone (e.g. "
+            "America/New_York)", file=file, line=timed.location.line,
+        )  # fmt: skip
     return CourseFile(course, topics, lectures)
 
 
@@ -240,6 +247,8 @@ def _read_course(r: _Reader, node: Node) -> Course:
         description=r.text(m.get("description"), "course.description"),
         schedule_note=r.text(m.get("schedule_note"), "course.schedule_note"),
         links=r.links(m.get("links"), "course.links"),
+        time=_read_time(r, m.get("time"), "course.time"),
+        timezone=_read_zone(r, m.get("timezone"), m.get("time")),
     )
 
 
@@ -315,6 +324,7 @@ def _read_lectures(r: _Reader, node: Node | None, slugs: set[str]) -> tuple[Lect
                 description=r.text(m.get("description"), f"lecture {number}: description"),
                 links=r.links(m.get("links"), f"lecture {number}: links"),
                 location=r.loc(item),
+                time=_read_time(r, m.get("time"), f"lecture {number}: time"),
             )
         )
     return tuple(sorted(lectures, key=lambda lec: lec.number))
@@ -332,3 +342,28 @@ def _read_date(r: _Reader, node: Node | None, number: int) -> dt.date | None:
         raise r.fail(
             node, f"lecture {number}: {value!r} is not a valid date (YYYY-MM-DD)"
         ) from None
+
+
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _read_time(r: _Reader, node: Node | None, what: str) -> str:
+    value = r.text(node, what).replace(" ", "")
+    if value and (not _TIME.match(value) or value[:5] >= value[6:]):
+        assert node is not None
+        raise r.fail(node, f"{what} must be HH:MM-HH:MM (24-hour, end after start)")
+    return value
+
+
+def _read_zone(r: _Reader, node: Node | None, time: Node | None) -> str:
+    import zoneinfo
+
+    value = r.text(node, "course.timezone").strip()
+    if node is not None and value:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+            raise r.fail(node, f"course.timezone {value!r} is not an IANA time zone") from None
+    elif time is not None:
+        raise r.fail(time, "a meeting time needs course.timezone (e.g. America/New_York)")
+    return value

@@ -196,6 +196,10 @@ class Course:
     description: str = ""
     schedule_note: str = ""
     links: tuple[Link, ...] = ()
+    time: str = ""
+    """Meeting time ``HH:MM-HH:MM`` (for the lecture calendar), or empty."""
+    timezone: str = ""
+    """IANA time zone of ``time`` (``America/New_York``), or empty."""
 
 
 @dataclass(frozen=True)
@@ -235,6 +239,8 @@ class Lecture:
     description: str = ""
     links: tuple[Link, ...] = ()
     location: Location | None = None
+    time: str = ""
+    """This lecture's ``HH:MM-HH:MM`` when it differs from the course's ``time``."""
 
     @property
     def required(self) -> tuple[str, ...]:
