@@ -99,7 +99,7 @@ def test_the_file_is_rfc5545_text_crlf_folded_at_75_octets(course: Path) -> None
     assert max(len(line) for line in lines) <= 75
     assert any(line.startswith(b" ") for line in lines), "long lines are folded"
     assert lines[0] == b"BEGIN:VCALENDAR" and lines[-1] == b"END:VCALENDAR"
-    assert b"VERSION:2.0" in lines
+    assert b"VERSION:2.0" in lines and b"METHOD:PUBLISH" in lines
     cal = icalendar.Calendar.from_ical(data)
     zones = [str(z["TZID"]) for z in cal.walk("VTIMEZONE")]
     assert zones == ["America/New_York"]

@@ -123,6 +123,7 @@ def lectures_ics(
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")  # Outlook imports a published calendar as events
     cal.add("x-wr-calname", f"{prefix}{course.title}".strip())
     if course.timezone:
         cal.add("x-wr-timezone", course.timezone)
