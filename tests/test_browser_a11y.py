@@ -160,6 +160,21 @@ def test_axe_finds_no_violation(
         pg.context.close()
 
 
+@pytest.mark.parametrize("kind", ["schedule", "graph", "lecture"])
+def test_axe_finds_no_violation_on_a_phone(
+    browser: Any, served: Served, axe_js: str, scheme: str, kind: str
+) -> None:
+    site, rel = PAGE_KINDS[kind]
+    pg = new_page(browser, scheme=scheme, width=390)
+    try:
+        pg.goto(served.url(site, rel))
+        settle(pg)
+        violations = axe_violations(pg, axe_js)
+        assert violations == [], "\n".join(violations)
+    finally:
+        pg.context.close()
+
+
 def test_axe_finds_no_violation_in_search_results(
     browser: Any, served: Served, axe_js: str, scheme: str
 ) -> None:
