@@ -249,7 +249,9 @@ def plan_import(
     imported: list[Paper] = []
     skipped: list[Skipped] = []
     possible: list[Possible] = []
-    not_imported = [NotImported(p.key, p.line, p.message) for p in parsed.unreadable]
+    not_imported = [
+        NotImported(p.key, p.line, p.message.removeprefix(f"{p.key}: ")) for p in parsed.unreadable
+    ]
     needed: dict[str, StringDef] = {}
     for raw in parsed.entries:
         paper = paper_from_raw(raw, topic, name)

@@ -250,7 +250,8 @@ def effective_record(library: Library, paper: Paper) -> Record:
         version = f"v{fetched.version}"
     elif paper.arxiv and paper.arxiv.version:
         version = f"v{paper.arxiv.version}"
-    doi = paper.doi or (fetched.doi.lower() if fetched and fetched.doi else None)
+    # The DOI as written (case kept): DOIs are compared lower-cased, never shown so.
+    doi = paper.doi_written or paper.doi or (fetched.doi if fetched and fetched.doi else None)
     if not doi and publication and publication.doi:
         doi = publication.doi
     venue = paper.venue
