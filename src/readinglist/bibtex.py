@@ -61,6 +61,7 @@ _QUOTE_STOPS = re.compile(r'["{}]')
 # A line starting a new entry: a value that runs over one is an unclosed brace or quote.
 _ENTRY_LINE = re.compile(r"\n[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(]")
 _NEXT_AT_LINE = re.compile(r"\n[ \t]*@")
+_FIELD_AFTER_KEY = re.compile(r"[^\s\"#%'(),={}]+\s*=")
 # A value that holds "name = ..." lines has taken in the fields after it.
 _SWALLOWED = re.compile(r"\n[ \t]*[A-Za-z][\w\-]*[ \t]*=")
 
@@ -330,6 +331,12 @@ class _Reader:
         fields: list[tuple[str, str]] = []
         lines: list[int] = []
         after = text[pos : pos + 1]
+        if after not in (",", close) and key and _FIELD_AFTER_KEY.match(text, pos):
+            # "@misc{k\n  title = ..." : read as pybtex does, with a warning.
+            self.problems.append(
+                Problem(at_line, "missing-comma", f"{key}: a ',' missing after the key?", key=key)
+            )
+            after = ","
         if after not in (",", close):
             if not after:
                 raise _Unreadable(pos, f"the file ends inside entry {key!r}", at_line)
@@ -367,11 +374,25 @@ class _Reader:
                     last_line,
                 )
             if not ch:
+                if last is not None and _SWALLOWED.search(last[1]):
+                    raise _Unreadable(
+                        pos,
+                        f"unbalanced brace: the value of field {last[0]!r} on line "
+                        f"{last_line} takes in the fields after it (a '}}' missing?)",
+                        last_line,
+                    )
                 raise _Unreadable(
                     pos,
                     f"the file ends inside entry {key!r} (a {close!r} missing after the "
                     f"field on line {last_line}?)",
                     last_line,
+                )
+            if ch in "})":
+                raise _Unreadable(
+                    pos,
+                    f"entry {key!r} opened with {opener!r} ends with {ch!r} on line "
+                    f"{self.line(pos)} (a {close!r} expected)",
+                    self.line(pos),
                 )
             m = _NAME.match(text, pos)
             if not m:

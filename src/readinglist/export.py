@@ -136,9 +136,16 @@ _PAREN_ENTRY = re.compile(r"@\s*[A-Za-z][\w\-:.+]*\s*\(")
 
 
 def _braced(paper: Paper) -> str:
-    """The entry's source, with ``@type( ... )`` delimiters written as braces: the same
-    entry to BibTeX, and pandoc reads only braces. Field values are left as written."""
+    """The entry's source, with ``@type( ... )`` delimiters written as braces (the same
+    entry to BibTeX; pandoc reads only braces) and a comma missing after the key put in
+    (which the reader forgave with a warning). Field values are left as written."""
     text = paper.source
+    head = re.match(
+        r"@\s*[A-Za-z][\w\-:.+]*\s*[{(]\s*" + re.escape(paper.key) + r"(?=\s+[^\s,=]+\s*=)",
+        text,
+    )
+    if head:
+        text = text[: head.end()] + "," + text[head.end() :]
     m = _PAREN_ENTRY.match(text)
     if m is None or not text.endswith(")") or "}" in paper.key:
         return text
