@@ -140,6 +140,8 @@ def _braced(paper: Paper) -> str:
     entry to BibTeX; pandoc reads only braces) and a comma missing after the key put in
     (which the reader forgave with a warning). Field values are left as written."""
     text = paper.source
+    if not text:  # a Paper made in code rather than read from a file
+        return format_entry(paper.entry_type, paper.key, paper.fields).rstrip("\n")
     head = re.match(
         r"@\s*[A-Za-z][\w\-:.+]*\s*[{(]\s*" + re.escape(paper.key) + r"(?=\s+[^\s,=]+\s*=)",
         text,

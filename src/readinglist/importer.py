@@ -253,8 +253,12 @@ def plan_import(
         NotImported(p.key, p.line, p.message.removeprefix(f"{p.key}: ")) for p in parsed.unreadable
     ]
     needed: dict[str, StringDef] = {}
-    for raw in parsed.entries:
-        paper = paper_from_raw(raw, topic, name)
+    incoming = [paper_from_raw(raw, topic, name) for raw in parsed.entries]
+    # Compared as check will see them: with what crossref parents give them.
+    resolved, _ = resolve_crossrefs([*library.entries, *incoming])
+    offset = len(library.entries)
+    for i, (raw, written) in enumerate(zip(parsed.entries, incoming, strict=True)):
+        paper = resolved.get(offset + i, written)
         found = index.best(paper.identity)
         holder = keys.get(paper.key.lower())
         if found is not None and found[1].same:
@@ -324,8 +328,8 @@ def plan_import(
             if d.name.lower() not in target_macros:
                 needed.setdefault(d.name.lower(), d)
         index.add((paper, True), paper.identity)
-        keys.setdefault(paper.key.lower(), paper)
-        imported.append(paper)
+        keys.setdefault(paper.key.lower(), written)
+        imported.append(written)
 
     # @string definitions go in before the entries that use them, in source order.
     string_defs = sorted(needed.values(), key=lambda d: d.line)
