@@ -122,7 +122,7 @@ def test_deep_braces_are_read_without_recursion() -> None:
 def test_raw_fields_keep_every_value_as_written() -> None:
     text = (
         '@string{jn = "J. Mach. Learn."}\n'
-        '@Article{K,\n  Journal = jn # { Res.},\n  month = feb,\n  year = 2001,\n'
+        "@Article{K,\n  Journal = jn # { Res.},\n  month = feb,\n  year = 2001,\n"
         '  pages = "1--2",\n  title = {{B}races {\\"o}},\n}\n'
     )
     [entry] = parse_bib(text, "x").entries

@@ -96,9 +96,7 @@ BROKEN = {
 
 
 @pytest.mark.parametrize("case", sorted(BROKEN))
-def test_one_broken_entry_is_one_finding_and_the_rest_is_used(
-    run, course, write_bib, case
-) -> None:  # type: ignore[no-untyped-def]
+def test_one_broken_entry_is_one_finding_and_the_rest_is_used(run, course, write_bib, case) -> None:  # type: ignore[no-untyped-def]
     data, line, severity = BROKEN[case]
     original_lines = (course / "bib/ntk.bib").read_bytes().count(b"\n")
     write_bib(course, "ntk.bib", (course / "bib/ntk.bib").read_bytes() + data)

@@ -47,9 +47,7 @@ def test_the_same_arxiv_id_or_doi_is_the_same_paper(a: Identity, b: Identity) ->
 
 
 @given(identities, identities)
-def test_by_title_only_with_the_same_year_and_nothing_conflicting(
-    a: Identity, b: Identity
-) -> None:
+def test_by_title_only_with_the_same_year_and_nothing_conflicting(a: Identity, b: Identity) -> None:
     match = compare(a, b)
     if match is None or (a.arxiv and a.arxiv == b.arxiv) or (a.doi and a.doi == b.doi):
         return

@@ -122,8 +122,10 @@ def test_recurring_column_issues_are_all_imported_and_reported(run, course: Path
     assert "skip column1992again: same title, first author and year (1992) as column1992" in (
         result.stderr
     )
-    assert "possible duplicate column1992: same title and first author, but years 1992 and " \
+    assert (
+        "possible duplicate column1992: same title and first author, but years 1992 and "
         "1991, volumes 13 and 12" in result.stderr
+    )
     report = _check(run, course)
     assert not [f for f in report["errors"] if f["code"] == "same-paper"]
     warned = [f["message"] for f in report["warnings"] if f["code"] == "possible-duplicate"]
@@ -136,8 +138,10 @@ def test_book_and_article_of_the_same_title_are_two_papers(run, course: Path) ->
     assert "{feller1957introduction," in text and "{feller1966introduction," in text
     assert "entry types article and book" in result.stderr
     # A preprint (@misc) and its journal version of the same year: the same paper.
-    assert "skip smith2021journal: same title, first author and year (2021) as " \
+    assert (
+        "skip smith2021journal: same title, first author and year (2021) as "
         "smith2021preprint" in result.stderr
+    )
     report = _check(run, course)
     assert [f for f in report["warnings"] if f["code"] == "possible-duplicate"
             and "feller1966introduction" in f["message"]]  # fmt: skip
@@ -195,8 +199,12 @@ def test_crossref_children_inherit_and_parents_come_along(run, course: Path) -> 
     report = _check(run, course)
     assert not [f for f in report["warnings"] if f["file"] == "bib/crossref.bib"
                 and f["code"] == "missing-field"]  # fmt: skip
-    items = {i["id"]: i for i in json.loads(
-        run("--root", course, "export", "--topic", "crossref", "--format", "csl-json").stdout)}
+    items = {
+        i["id"]: i
+        for i in json.loads(
+            run("--root", course, "export", "--topic", "crossref", "--format", "csl-json").stdout
+        )
+    }
     assert items["child2018a"]["container-title"] == "Proceedings of the Workshop on Inheritance"
     assert items["child2018a"]["issued"] == {"date-parts": [[2018, 9]]}
     assert items["child2018a"]["publisher"] == "Example Press"
@@ -223,8 +231,12 @@ def test_every_doi_form_is_accepted_and_kept_as_written(run, course: Path) -> No
     assert not [f for f in report["errors"] if f["file"] == "bib/doi-forms.bib"]
     shown = json.loads(run("--root", course, "show", "dx2005", "--json").stdout)
     assert shown["doi"] == "10.1016/J.JID.2005.01.002"
-    items = {i["id"]: i for i in json.loads(
-        run("--root", course, "export", "--topic", "doi-forms", "--format", "csl-json").stdout)}
+    items = {
+        i["id"]: i
+        for i in json.loads(
+            run("--root", course, "export", "--topic", "doi-forms", "--format", "csl-json").stdout
+        )
+    }
     assert items["acm1999"]["DOI"] == "10.1145/300000.300001"
     assert items["prefix2012"]["DOI"] == "10.1234/LoM.2012.99"
     # Compared case-insensitively: the same DOI in lower case is the same paper.
@@ -249,8 +261,10 @@ def test_csl_json_keeps_months_days_ranges_and_series(run, course: Path) -> None
     assert items["annual2020"]["collection-number"] == "7"
     assert items["ads1993"]["issued"] == {"date-parts": [[1993]]}
     assert items["numeric2019"]["issued"] == {"date-parts": [[2019, 3, 11]]}
-    bundled = {i["id"]: i for i in json.loads(
-        run("--root", course, "export", "--all", "--format", "csl-json").stdout)}
+    bundled = {
+        i["id"]: i
+        for i in json.loads(run("--root", course, "export", "--all", "--format", "csl-json").stdout)
+    }
     pmlr = "Proceedings of Machine Learning Research"
     assert bundled["arora2019fine"]["collection-title"] == pmlr
     schema = SHARED / "schemas" / "csl-data.json"

@@ -403,9 +403,7 @@ def add_topic(text: str, slug: str) -> str:
                 end -= 1
             at, first = _after_line(text, end, nl)
             indent = " " * len(prefix.expandtabs())
-            insert = (
-                f"{first}{prefix}slug: {slug}{nl}{indent}title: {quoted}  # {TITLE_HINT}{nl}"
-            )
+            insert = f"{first}{prefix}slug: {slug}{nl}{indent}title: {quoted}  # {TITLE_HINT}{nl}"
         else:
             raise _Unusual
     except (_Unusual, yaml.YAMLError):
