@@ -207,12 +207,12 @@ def add_papers(
     place (:func:`store.append_text`); the appended text is checked to parse back first.
     With ``lecture``, the new keys become (required or optional) readings of that lecture
     by a textual insertion into the course file
-    (:func:`readinglist.importer.add_readings`). The fetched arXiv records go to
+    (:func:`readinglist.course.add_readings`). The fetched arXiv records go to
     ``arxiv.json``, an ``added`` change to ``changes.json``, and the papers leave
     ``candidates.json``. Raises UsageError (exit 2) for an unknown topic or lecture,
     ServiceError (exit 3) when a service cannot be reached, before anything is written.
     """
-    from readinglist.importer import add_readings
+    from readinglist.course import add_readings
 
     date = (today or dt.date.today()).isoformat()
     with store.lock(root, "add"):

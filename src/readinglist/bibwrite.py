@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from readinglist.bibtex import parse_names
 from readinglist.errors import UsageError
 from readinglist.latex import fold, latex_to_text, split_math
+from readinglist.names import parse_names
 
 _KEY_STOP = frozenset(
     (  # noqa: SIM905
