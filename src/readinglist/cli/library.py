@@ -6,9 +6,6 @@ import sys
 from pathlib import Path
 
 import click
-from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
 from readinglist.cli import (
     EXIT_FINDINGS,
@@ -52,7 +49,10 @@ def check(obj: Context, as_json: bool, strict: bool) -> None:
     if as_json:
         emit_json(report.as_json())
     else:
-        err = err_console()
+        if report.findings:  # rich is imported only when there is something to colour
+            from rich.markup import escape
+
+            err = err_console()
         for finding in report.findings:
             style = "red" if finding.severity == "error" else "yellow"
             # Messages quote keys and titles from the files: escaped, they stay text.
@@ -98,6 +98,9 @@ def show(obj: Context, key: str, as_json: bool) -> None:
     if as_json:
         emit_json(record.as_json())
         return
+    from rich.table import Table
+    from rich.text import Text
+
     out = out_console()
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")

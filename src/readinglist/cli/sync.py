@@ -16,25 +16,20 @@ import math
 import os
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich import box
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    TextColumn,
-    TimeRemainingColumn,
-)
-from rich.progress import Progress as RichProgress
-from rich.table import Table
 
 from readinglist.cli import EXIT_OK, Context, cli, emit_json, err_console, fail
 from readinglist.errors import UsageError
-from readinglist.services.arxiv import ArxivClient
-from readinglist.services.semanticscholar import SemanticScholarClient
-from readinglist.sync import AddReport, Progress, SyncReport
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from readinglist.services.arxiv import ArxivClient
+    from readinglist.services.semanticscholar import SemanticScholarClient
+    from readinglist.sync import AddReport, Progress, SyncReport
 
 # ---------------------------------------------------------------- clients
 
@@ -65,12 +60,16 @@ def _options(env: Mapping[str, str], prefix: str, page_size: bool) -> dict[str, 
 
 def arxiv_client(environ: Mapping[str, str] | None = None) -> ArxivClient:
     """The arXiv client the commands use, configured from the environment."""
+    from readinglist.services.arxiv import ArxivClient
+
     env = os.environ if environ is None else environ
     return ArxivClient.from_env(env, **_options(env, "READINGLIST_ARXIV", True))
 
 
 def s2_client(environ: Mapping[str, str] | None = None) -> SemanticScholarClient:
     """The Semantic Scholar client the commands use (``S2_API_KEY`` sent, never shown)."""
+    from readinglist.services.semanticscholar import SemanticScholarClient
+
     env = os.environ if environ is None else environ
     return SemanticScholarClient.from_env(env, **_options(env, "READINGLIST_S2", False))
 
@@ -111,6 +110,9 @@ class _BarProgress:
     """A rich progress bar per stage on a terminal: steps, papers, time left."""
 
     def __init__(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+        from rich.progress import Progress as RichProgress
+
         self.bar = RichProgress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -150,6 +152,8 @@ def _progress() -> _PlainProgress | _BarProgress:
 
 def out_console() -> Console:
     """stdout for reports: no markup, so a title such as ``[Re] ...`` prints as written."""
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=True, markup=False)
 
 
@@ -196,6 +200,9 @@ def render_sync(report: SyncReport) -> None:
     for f in report.failed:
         rows.append((f.key or f.id, "failed", f"{f.id}: {f.reason}" if f.key else f.reason))
     if rows:
+        from rich import box
+        from rich.table import Table
+
         table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False)
         table.add_column("paper", no_wrap=True)
         table.add_column("change", no_wrap=True)
@@ -248,6 +255,9 @@ def _render_offline(report: SyncReport) -> None:
     if s["withdrawn"]:
         out.print(f"Withdrawn: {', '.join(s['withdrawn'])}")
     if report.disagreements:
+        from rich import box
+        from rich.table import Table
+
         table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False)
         table.add_column("paper", no_wrap=True)
         table.add_column("disagreement")
@@ -338,6 +348,9 @@ def candidates(obj: Context, topic: str | None, as_json: bool) -> None:
     if not found:
         out.print("No candidates" + (f" for topic {topic}" if topic else "") + ".")
         return
+    from rich import box
+    from rich.table import Table
+
     table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False)
     for name in ("score", "arXiv", "topic", "published", "title"):
         table.add_column(name, no_wrap=name != "title")
