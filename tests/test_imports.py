@@ -143,3 +143,28 @@ def test_unknown_command_is_a_usage_error() -> None:
     )
     assert proc.returncode == 2
     assert "No such command 'chek'" in proc.stderr
+
+
+def test_benchmark_harness_imports_go_one_way() -> None:
+    """benchmarks/*.py import each other without a circle (issue 17)."""
+    import ast
+
+    folder = Path(__file__).resolve().parents[1] / "benchmarks"
+    local = {p.stem for p in folder.glob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for path in folder.glob("*.py"):
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module)
+        graph[path.stem] = names & local
+    assert graph["run"] >= {"harness", "bench_more"}  # the parse did find the imports
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        ahead = graph[start] - seen
+        return any(nxt == goal or reaches(nxt, goal, seen | {nxt}) for nxt in ahead)
+
+    circles = sorted(name for name in graph if reaches(name, name, set()))
+    assert circles == [], f"import circle through {circles}: {graph}"
