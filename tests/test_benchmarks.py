@@ -3,6 +3,7 @@ exactly as pybtex reads them."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,7 +36,9 @@ def test_same_arguments_give_the_same_bytes(tmp_path: Path, shape: str) -> None:
 
 def test_real_shaped_library_has_the_shapes_it_promises(tmp_path: Path) -> None:
     text = "\n".join(p.read_text() for p in (_generate(tmp_path, "journal") / "bib").glob("*.bib"))
-    for shape in ("@String{", "@Preamble{", "@Comment{", " # ", "month    = feb",
+    assert re.search(r"\n  month +=\s*feb,", text)  # a month macro
+    assert re.search(r"\n  author += \{[^}]*(\{[^}]*\}[^}]*)* and\n", text)  # a long list
+    for shape in ("@String{", "@Preamble{", "@Comment{", " # ",
                   '"~', "crossref", "@Proceedings{", " and others", "{\\\"o}", "@Article(",
                   "{ATLAS Collaboration}", "\\v{"):  # fmt: skip
         assert shape in text, shape
