@@ -25,10 +25,13 @@ READINGLIST = [PY, "-m", "readinglist"]
 
 @dataclass
 class Measure:
-    """One whole-process measurement: median seconds and peak resident memory (MiB)."""
+    """One whole-process measurement: median seconds and peak resident memory (MiB), and
+    the CPU seconds (user + system) the process used, which other work on the machine
+    slows far less than the wall time."""
 
     seconds: float
     peak_mib: float
+    cpu: float = 0.0
 
 
 @dataclass
@@ -57,7 +60,7 @@ if pid == 0:
 _, status, usage = os.wait4(pid, 0)
 elapsed = time.perf_counter() - start
 with open(sys.argv[1], "w") as fh:
-    fh.write(f"{elapsed} {usage.ru_maxrss}")
+    fh.write(f"{elapsed} {usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}")
 sys.exit(os.waitstatus_to_exitcode(status))
 """
 
@@ -87,8 +90,8 @@ def run_process(
         if proc.returncode not in (0, 1):
             tail = proc.stderr.decode(errors="replace")[-2000:]
             raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {tail}")
-        elapsed, maxrss = out.read().split()
-    return Measure(float(elapsed), int(maxrss) / 1024)
+        elapsed, maxrss, cpu = out.read().split()
+    return Measure(float(elapsed), int(maxrss) / 1024, float(cpu))
 
 
 def median_of(
@@ -103,7 +106,11 @@ def median_of(
         if before_each:
             before_each()
         results.append(make())
-    return Measure(statistics.median(r.seconds for r in results), max(r.peak_mib for r in results))
+    return Measure(
+        statistics.median(r.seconds for r in results),
+        max(r.peak_mib for r in results),
+        statistics.median(r.cpu for r in results),
+    )
 
 
 def fmt_s(seconds: float) -> str:
