@@ -165,6 +165,7 @@ def generate(root: Path, papers: int, seed: int = 408, refs: int = 20) -> None:
     course = ["course:", "  title: Synthetic Seminar", "  number: BENCH-1", "topics:"]
     for topic in TOPICS:
         course += [f"  - slug: {topic}", f"    title: {topic.title()}",
+                   f"    description: Synthetic papers on {topic}.",
                    f"    arxiv_query: 'abs:\"{topic}\"'"]  # fmt: skip
     course.append("lectures:")
     per = max(1, min(6, papers // 24))
@@ -469,7 +470,8 @@ def generate_journal(root: Path, papers: int, seed: int = 408) -> None:
 
     course = ["course:", "  title: Real-shaped Seminar", "  number: BENCH-2", "topics:"]
     for slug in J_FILES:
-        course += [f"  - slug: {slug}", f"    title: {slug.title()}"]
+        course += [f"  - slug: {slug}", f"    title: {slug.title()}",
+                   f"    description: Papers of the {slug} bibliography."]  # fmt: skip
     course.append("lectures:")
     for n in range(1, 13):
         chosen = keys[(n - 1) * 7 : n * 7]

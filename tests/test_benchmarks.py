@@ -74,5 +74,6 @@ def test_check_reads_the_real_shaped_library(tmp_path: Path) -> None:
                                              "PATH": "/usr/bin:/bin"},
         check=False,
     )  # fmt: skip
-    assert proc.returncode in (0, 1), proc.stderr
-    assert proc.stdout.startswith("306 papers, 6 topics, 12 lectures: 0 errors"), proc.stdout
+    # Clean: in particular the years that @InProceedings take through crossref count.
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "306 papers, 6 topics, 12 lectures: 0 errors, 0 warnings\n"
