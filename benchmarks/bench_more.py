@@ -1,15 +1,13 @@
 """The figures of benchmarks/run.py that need sync, the graph and the site.
 
-Imported by run.py, which adds ``MORE`` to its figures (run.py runs as ``__main__``, so
-this module's own ``import run`` is a second copy: hence a list handed back, not a
-registration).
+Imported by run.py, which adds ``MORE`` to its figures; this module imports only
+``harness`` and ``generate`` (never run.py), so the harness has one direction.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 import subprocess
 import sys
@@ -18,12 +16,12 @@ import time
 from pathlib import Path
 
 from generate import site_config
-from run import (
+from harness import (
     PY,
     READINGLIST,
     REPO,
-    Measure,
     Row,
+    child_env,
     ensure_library,
     fmt_s,
     median_of,
@@ -115,7 +113,7 @@ def figure_sync(work: Path, quick: bool) -> list[Row]:
             start = time.perf_counter()
             proc = subprocess.run(
                 [*READINGLIST, "--root", str(root), "sync", "--json"],
-                env={**os.environ, **env}, capture_output=True, text=True, check=False,
+                env=child_env(env), capture_output=True, text=True, check=False,
             )  # fmt: skip
             elapsed = time.perf_counter() - start
             if proc.returncode not in (0, 1):
@@ -161,7 +159,7 @@ def figure_graph(work: Path, quick: bool) -> list[Row]:
     """Graph build + every analysis + node-link export, 10,000 papers / 200,000 citations."""
     n = 1000 if quick else 10000
     root = ensure_library(work, n)
-    env = {**os.environ, "READINGLIST_CACHE_DIR": str(work / "cache")}
+    env = child_env({"READINGLIST_CACHE_DIR": str(work / "cache")})
     runs = []
     for _ in range(1 if quick else 3):
         proc = subprocess.run([PY, "-c", GRAPH_SCRIPT, str(root)], env=env, capture_output=True,
@@ -254,7 +252,7 @@ def figure_serve(work: Path, quick: bool) -> list[Row]:
     plain = work / f"plain{n}"
     if not plain.exists():
         _plain_mkdocs(plain, n, _paper_body(root))
-    env = {**os.environ, "READINGLIST_CACHE_DIR": str(work / "cache")}
+    env = child_env({"READINGLIST_CACHE_DIR": str(work / "cache")})
 
     def rebuild(config: Path, edit: Path, out: Path) -> float:
         proc = subprocess.run([PY, "-c", REBUILD_SCRIPT, str(config), str(edit), str(out)],
@@ -276,5 +274,3 @@ MORE = [
     ("site", figure_site),
     ("serve", figure_serve),
 ]
-
-_ = Measure  # re-exported type used by figures above

@@ -16,9 +16,9 @@ IMPORTS = Path(__file__).parent / "data" / "imports"
 
 
 def _has_command(name: str) -> bool:
-    from readinglist.cli import cli
+    from readinglist.cli import COMMANDS
 
-    return name in cli.commands
+    return name in COMMANDS
 
 
 def test_init_then_check_is_clean(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -15,6 +15,10 @@ from __future__ import annotations
 import os
 import sys
 
+# The CLI imports a command's module and its engine on first use; import them here, once,
+# so that a forked child starts syncing at once.
+import readinglist.cli.sync  # noqa: F401
+import readinglist.sync  # noqa: F401
 from readinglist.cli import cli
 
 

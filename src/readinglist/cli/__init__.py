@@ -11,19 +11,22 @@ Errors are turned into one line on stderr and an exit code here, in one place
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 
 from readinglist import __version__
 from readinglist.errors import ReadingListError, StoreError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_REMOTE = 0, 1, 2, 3
 
@@ -55,12 +58,21 @@ class Context:
         return load_library(self.course_root(), synced=synced, citations=citations)
 
 
-class _Console(Console):
+def _Console(**options: Any) -> Console:
     """A rich Console that leaves a closed pipe to :class:`_Group` (exit 0, quietly);
-    rich's own handling exits 1."""
+    rich's own handling exits 1. rich is imported here, on first use, not at start-up."""
+    return _console_class()(**options)
 
-    def on_broken_pipe(self) -> None:
-        raise BrokenPipeError
+
+@functools.cache
+def _console_class() -> type[Console]:
+    from rich.console import Console
+
+    class QuietPipeConsole(Console):
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError
+
+    return QuietPipeConsole
 
 
 def err_console() -> Console:
@@ -87,7 +99,73 @@ def _debug(ctx: click.Context) -> bool:
     return bool(getattr(ctx.obj, "debug", False) or debug())
 
 
-class _Group(click.Group):
+# Each command, the module that defines it (readinglist.cli.MODULE) and the first sentence
+# of its help. Listing the commands (``readinglist --help``) reads this table instead of
+# importing every command module; a command's module is imported when the command runs or
+# shows its own help. tests/test_imports.py checks the sentences against the commands.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "add": ("sync", "Append new papers (arXiv ids in any shape, or DOIs) to a topic's .bib with "
+            "fetched metadata; every existing byte of the file stays in place."),
+    "build": ("site", "Build the course site: a page per lecture, topic and paper, the citation "
+              "graph, downloads and the what's-new feed, from bib/ and the hand-written docs/."),
+    "candidates": ("sync", "List the new arXiv papers tracking found (sync --track), best first."),
+    "check": ("library", "Validate the whole course: syntax, duplicate keys, the same paper under "
+              "two keys, malformed arXiv ids and DOIs, readings naming unknown keys, empty "
+              "topics and lectures, entries missing title/author/year, fetched data "
+              "disagreeing with hand-written data."),
+    "export": ("library", "Export BibTeX or CSL-JSON for a lecture, a topic or everything "
+               "(stdout unless -o)."),
+    "graph": ("graph", "Export the citation/topic graph: listed papers, the outside papers they "
+              "cite, topics, lectures and authors, linked by cites, in_topic, read_in, covers "
+              "and wrote edges."),
+    "import": ("course", "Append the entries of FILE.bib (a Zotero, JabRef, Google Scholar, DBLP, "
+               "Semantic Scholar or arXiv export) to bib/<topic>.bib exactly as written there."),
+    "init": ("course", "Start a new course folder in DIR: mkdocs.yml, bib/course.yml with one "
+             "example topic and lecture, bib/ntk.bib with two real entries, docs/index.md, "
+             "README.md, .gitignore and a GitHub Actions workflow that syncs weekly and "
+             "publishes the site to GitHub Pages."),
+    "serve": ("site", "Preview the site, rebuilding it whenever bib/, docs/ or mkdocs.yml "
+              "change."),
+    "show": ("library", "Show the effective record of one paper (hand-written fields over "
+             "fetched ones)."),
+    "stats": ("graph", "Figures of the course: counts, the papers most cited within the list "
+              "(with their PageRank over citations among listed papers), connected components "
+              "of the citation graph, and papers without citation data."),
+    "suggest": ("graph", "Suggest readings: papers outside the list cited by at least K listed "
+                "papers, most cited first, with the listed papers that cite them."),
+    "sync": ("sync", "Enrich the list from arXiv (batched), fetch citations and venues from "
+             "Semantic Scholar, and with --track look for new papers per topic; print what "
+             "changed."),
+}  # fmt: skip
+
+
+class _LazyGroup(click.Group):
+    """A group whose commands are imported on first use (see :data:`COMMANDS`), so a
+    command loads only its own module and ``--help`` loads none."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            # Importing a command module registers its commands on ``cli``.
+            __import__(f"readinglist.cli.{COMMANDS[cmd_name][0]}")
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list, from :data:`COMMANDS` for commands not imported yet."""
+        rows: list[tuple[str, click.Command]] = []
+        for name in self.list_commands(ctx):
+            command = self.commands.get(name) or click.Command(name, help=COMMANDS[name][1])
+            if not command.hidden:
+                rows.append((name, command))
+        if rows:
+            limit = formatter.width - 6 - max(len(name) for name, _ in rows)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, c.get_short_help_str(limit)) for name, c in rows])
+
+
+class _Group(_LazyGroup):
     """Runs a command and turns every error into one line and a CLI.md exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -165,18 +243,3 @@ def write_output(text: str, output: Path | None) -> None:
     except StoreError as exc:
         exc.file = str(output)
         raise
-
-
-def _register() -> None:
-    # Importing a command module registers its commands on ``cli``.
-    from readinglist.cli import library  # noqa: F401
-
-    for name in ("sync", "graph", "site", "course"):
-        try:
-            __import__(f"readinglist.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"readinglist.cli.{name}":
-                raise
-
-
-_register()

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.table import Table
-from rich.text import Text
 
 from readinglist.cli import Context, cli, emit_json, err_console, out_console, write_output
-from readinglist.latex import strip_control
-from readinglist.model import Library
+
+if TYPE_CHECKING:
+    from readinglist.model import Library
 
 _SHOWN = 10  # papers named in a text line before "and N more"
 
@@ -148,6 +147,9 @@ def stats(obj: Context, as_json: bool, top: int) -> None:
         markup=False,
     )
     if data["most_cited"]:
+        from rich.table import Table
+        from rich.text import Text
+
         table = Table(title="Most cited within the list", title_justify="left")
         # Keys and figures are never cut; a narrow terminal wraps titles instead.
         table.add_column("#", justify="right", no_wrap=True)
@@ -234,6 +236,11 @@ def suggest_command(obj: Context, topic: str | None, min_cites: int, as_json: bo
     if not found:
         out.print(_nothing(library, min_cites, topic), markup=False)
         return
+    from rich.table import Table
+    from rich.text import Text
+
+    from readinglist.latex import strip_control
+
     table = Table(title="Papers outside the list, most cited first", title_justify="left")
     table.add_column("citing", justify="right", no_wrap=True)
     table.add_column("title")

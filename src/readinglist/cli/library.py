@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.markup import escape
-from rich.text import Text
 
 from readinglist.cli import (
     EXIT_FINDINGS,
@@ -76,6 +74,10 @@ def count_findings(report: Report) -> str:
 
 def print_findings(report: Report) -> None:
     """One line per finding on stderr: ``FILE:LINE: error: message [code]``."""
+    if not report.findings:  # rich is imported only when there is something to colour
+        return
+    from rich.markup import escape
+
     err = err_console()
     for finding in report.findings:
         style = "red" if finding.severity == "error" else "yellow"
@@ -115,6 +117,8 @@ def show(obj: Context, key: str, as_json: bool) -> None:
     if as_json:
         emit_json(record.as_json())
         return
+    from rich.text import Text
+
     out = out_console()
     rows = [
         ("key", record.key),

@@ -11,44 +11,41 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich import box
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    TextColumn,
-    TimeRemainingColumn,
-)
-from rich.progress import Progress as RichProgress
-from rich.table import Table
 
 from readinglist import environment
-from readinglist.add import AddReport
 from readinglist.cli import EXIT_OK, Context, cli, emit_json, err_console, fail
 from readinglist.errors import UsageError
-from readinglist.services.arxiv import DEFAULT_URL as ARXIV_URL
-from readinglist.services.arxiv import ArxivClient
-from readinglist.services.semanticscholar import DEFAULT_URL as S2_URL
-from readinglist.services.semanticscholar import SemanticScholarClient
-from readinglist.sync import Progress, SyncReport
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from readinglist.add import AddReport
+    from readinglist.services.arxiv import ArxivClient
+    from readinglist.services.semanticscholar import SemanticScholarClient
+    from readinglist.sync import Progress, SyncReport
 
 # ---------------------------------------------------------------- clients
 
 
 def arxiv_client(environ: Mapping[str, str] | None = None) -> ArxivClient:
     """The arXiv client the commands use, configured from the environment."""
-    url = environment.text(environ, "READINGLIST_ARXIV_URL") or ARXIV_URL
+    from readinglist.services.arxiv import DEFAULT_URL, ArxivClient
+
+    url = environment.text(environ, "READINGLIST_ARXIV_URL") or DEFAULT_URL
     return ArxivClient(url, **environment.client_options(environ, "READINGLIST_ARXIV",
                                                          page_size=True))  # fmt: skip
 
 
 def s2_client(environ: Mapping[str, str] | None = None) -> SemanticScholarClient:
     """The Semantic Scholar client the commands use (``S2_API_KEY`` sent, never shown)."""
+    from readinglist.services.semanticscholar import DEFAULT_URL, SemanticScholarClient
+
     return SemanticScholarClient(
-        base_url=environment.text(environ, "READINGLIST_S2_URL") or S2_URL,
+        base_url=environment.text(environ, "READINGLIST_S2_URL") or DEFAULT_URL,
         api_key=environment.text(environ, "S2_API_KEY"),
         **environment.client_options(environ, "READINGLIST_S2"),
     )
@@ -90,6 +87,9 @@ class _BarProgress:
     """A rich progress bar per stage on a terminal: steps, papers, time left."""
 
     def __init__(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+        from rich.progress import Progress as RichProgress
+
         self.bar = RichProgress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -129,6 +129,8 @@ def _progress() -> _PlainProgress | _BarProgress:
 
 def out_console() -> Console:
     """stdout for reports: no markup, so a title such as ``[Re] ...`` prints as written."""
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=True, markup=False)
 
 
@@ -175,6 +177,9 @@ def render_sync(report: SyncReport) -> None:
     for f in report.failed:
         rows.append((f.key or f.id, "failed", f"{f.id}: {f.reason}" if f.key else f.reason))
     if rows:
+        from rich import box
+        from rich.table import Table
+
         table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False)
         table.add_column("paper", no_wrap=True)
         table.add_column("change", no_wrap=True)
@@ -229,6 +234,9 @@ def _render_offline(report: SyncReport) -> None:
     if s["withdrawn"]:
         out.print(f"Withdrawn: {', '.join(s['withdrawn'])}")
     if report.disagreements:
+        from rich import box
+        from rich.table import Table
+
         table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False)
         table.add_column("paper", no_wrap=True)
         table.add_column("disagreement")
@@ -318,6 +326,9 @@ def candidates(obj: Context, topic: str | None, as_json: bool) -> None:
     if not found:
         out.print("No candidates" + (f" for topic {topic}" if topic else "") + ".")
         return
+    from rich import box
+    from rich.table import Table
+
     table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False)
     for name in ("score", "arXiv", "topic", "published", "title"):
         table.add_column(name, no_wrap=name != "title")
