@@ -25,7 +25,7 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 _COURSE_KEYS = {
     "title", "number", "term", "institution", "instructors", "meets", "url",
-    "description", "schedule_note", "links",
+    "description", "schedule_note", "links", "contact",
 }  # fmt: skip
 _TOPIC_KEYS = {"slug", "title", "description", "arxiv_query"}
 _LECTURE_KEYS = {
@@ -240,6 +240,7 @@ def _read_course(r: _Reader, node: Node) -> Course:
         description=r.text(m.get("description"), "course.description"),
         schedule_note=r.text(m.get("schedule_note"), "course.schedule_note"),
         links=r.links(m.get("links"), "course.links"),
+        contact=r.text(m.get("contact"), "course.contact"),
     )
 
 

@@ -196,6 +196,7 @@ class Course:
     description: str = ""
     schedule_note: str = ""
     links: tuple[Link, ...] = ()
+    contact: str = ""  # an e-mail the services may write to (User-Agent); not shown
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import math
 import os
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import click
@@ -31,9 +32,12 @@ from rich.progress import Progress as RichProgress
 from rich.table import Table
 
 from readinglist.cli import EXIT_OK, Context, cli, emit_json, err_console, fail
+from readinglist.course import COURSE_FILE, parse_course
 from readinglist.errors import UsageError
 from readinglist.services.arxiv import ArxivClient
+from readinglist.services.http import identified_session
 from readinglist.services.semanticscholar import SemanticScholarClient
+from readinglist.store import read_bytes
 from readinglist.sync import AddReport, Progress, SyncReport
 
 # ---------------------------------------------------------------- clients
@@ -63,16 +67,31 @@ def _options(env: Mapping[str, str], prefix: str, page_size: bool) -> dict[str, 
     return {k: v for k, v in found.items() if v is not None}
 
 
-def arxiv_client(environ: Mapping[str, str] | None = None) -> ArxivClient:
-    """The arXiv client the commands use, configured from the environment."""
+def arxiv_client(
+    environ: Mapping[str, str] | None = None, contact: str | None = None
+) -> ArxivClient:
+    """The arXiv client the commands use, configured from the environment; its
+    User-Agent names ``contact`` (or ``READINGLIST_CONTACT``)."""
     env = os.environ if environ is None else environ
-    return ArxivClient.from_env(env, **_options(env, "READINGLIST_ARXIV", True))
+    session = identified_session(contact)
+    return ArxivClient.from_env(env, session=session, **_options(env, "READINGLIST_ARXIV", True))
 
 
-def s2_client(environ: Mapping[str, str] | None = None) -> SemanticScholarClient:
+def s2_client(
+    environ: Mapping[str, str] | None = None, contact: str | None = None
+) -> SemanticScholarClient:
     """The Semantic Scholar client the commands use (``S2_API_KEY`` sent, never shown)."""
     env = os.environ if environ is None else environ
-    return SemanticScholarClient.from_env(env, **_options(env, "READINGLIST_S2", False))
+    session = identified_session(contact)
+    return SemanticScholarClient.from_env(
+        env, session=session, **_options(env, "READINGLIST_S2", False)
+    )
+
+
+def course_contact(root: Path) -> str:
+    """The course file's ``contact:`` (an e-mail for the services), or ``""``."""
+    data = read_bytes(root, COURSE_FILE).decode("utf-8-sig", errors="replace")
+    return parse_course(data, COURSE_FILE).course.contact
 
 
 # ---------------------------------------------------------------- progress
@@ -289,8 +308,9 @@ def sync(
         report = offline_report(root)
     else:
         today = resolve_today()
-        arxiv = arxiv_client()
-        s2 = None if no_citations else s2_client()
+        contact = course_contact(root)
+        arxiv = arxiv_client(contact=contact)
+        s2 = None if no_citations else s2_client(contact=contact)
         with _progress() as progress:
             report = run_sync(
                 root, arxiv=arxiv, s2=s2, track=track, dry_run=dry_run, today=today,
@@ -398,9 +418,12 @@ def add(
     parse_add_ids(ids)  # bad ids are exit 2 before any request
     today = resolve_today()
     needs_s2 = any(kind == "doi" for kind, _, _ in parse_add_ids(ids))
+    root = obj.course_root()
+    contact = course_contact(root)
     report = add_papers(
-        obj.course_root(), ids, topic, arxiv=arxiv_client(),
-        s2=s2_client() if needs_s2 else None, lecture=lecture, required=not optional,
+        root, ids, topic, arxiv=arxiv_client(contact=contact),
+        s2=s2_client(contact=contact) if needs_s2 else None, lecture=lecture,
+        required=not optional,
         today=today,
     )  # fmt: skip
     if as_json:
