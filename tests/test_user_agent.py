@@ -32,7 +32,7 @@ def _agents(s2: S2StandIn) -> set[str]:
 
 def test_the_user_agent_names_our_own_page_and_version(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("READINGLIST_CONTACT", raising=False)
-    assert PROJECT_URL == f"https://pypi.org/project/{DISTRIBUTION}/"
+    assert f"https://pypi.org/project/{DISTRIBUTION}/" == PROJECT_URL
     assert DISTRIBUTION != "readinglist"  # the name on PyPI belongs to another project
     assert user_agent() == USER_AGENT == f"readinglist/{__version__} (+{PROJECT_URL})"
     assert user_agent("me@example.edu") == (
