@@ -35,7 +35,11 @@ MODULES = {
 }
 #: Loaded by name, not imported: the theme and Markdown extensions in mkdocs.yml.
 LOADED_BY_MKDOCS = {"material", "pymdownx"}
-IMPORT = re.compile(r"^\s*(?:import ([a-z_]\w*)|from ([a-z_]\w*)(?:\.\w+)* import )", re.M)
+IMPORT = re.compile(
+    r"^\s*(?:import ([a-z_]\w*)(?:\.\w+)*(?:\s+as\s+\w+)?\s*(?:,|#|$)"
+    r"|from ([a-z_]\w*)(?:\.\w+)* import )",
+    re.M,
+)
 
 
 class _AnyTagLoader(yaml.SafeLoader):

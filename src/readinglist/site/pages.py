@@ -38,7 +38,7 @@ from readinglist.export import select, to_bibtex, to_csl_json
 from readinglist.ids import parse_arxiv_id
 from readinglist.model import Candidate, Change, Lecture, Library, Topic
 from readinglist.records import Record, effective_record
-from readinglist.site import feed, graphdata
+from readinglist.site import calendar, feed, graphdata
 from readinglist.site.markup import (
     Headings,
     HeadingStyle,
@@ -330,6 +330,10 @@ class _Builder:
             self.topic_papers.setdefault(view.topic, []).append(view)
         self._items: dict[tuple[str, str], str] = {}
         self._lecture_titles: dict[int, Markup] = {}
+        # The lecture calendar exists when a lecture has a date (site/calendar.py).
+        dated = any(lec.date for lec in library.lectures)
+        self.calendar_file = calendar.CALENDAR if dated else ""
+        self.abstracts = sum(1 for v in self.papers.values() if v.record.abstract)
 
     # ---------------------------------------------------------------- helpers
 
@@ -374,6 +378,9 @@ class _Builder:
             esc=esc,
             nosearch=Markup(NOSEARCH),
             end_nosearch=Markup(END_NOSEARCH),
+            calendar_file=self.calendar_file,
+            abstracts=self.abstracts,
+            total_papers=len(self.papers),
             **context,
         )
 
@@ -952,6 +959,14 @@ def build_site(
     if GRAPH not in plan.html:
         b.graph_page()
     plan.files.update(b.downloads())
+    base = site_url.rstrip("/") + "/" if site_url else ""
+    ics = calendar.lectures_ics(
+        library,
+        lecture_url=lambda n: base + layout.url(lecture_src(n)) if base else None,
+        paper_url=lambda k: base + layout.url(b.papers[k].src) if base else None,
+    )
+    if ics is not None:
+        plan.files[calendar.CALENDAR] = ics
     plan.files[GRAPH_DATA] = graphdata.to_script(b.graph_data).encode()
     plan.files[FEED] = feed.atom(
         library,

@@ -47,14 +47,14 @@ from mkdocs.utils.templates import TemplateContext
 
 from readinglist.errors import ReadingListError
 from readinglist.model import Library
-from readinglist.site import citations, navcache
+from readinglist.site import citations, navcache, offline
 from readinglist.site.markup import HeadingStyle, Layout, assign_slugs
 from readinglist.site.pages import ASSETS, HOME, HOME_MARKERS, HtmlPage, SitePlan, build_site
 
 log = logging.getLogger("mkdocs.plugins.readinglist")
 
 #: Files of this package copied into the site's ``assets/readinglist/``.
-OWN_ASSETS = ("readinglist.css", "graph.js", "progress.css", "progress.js")
+OWN_ASSETS = ("readinglist.css", "graph.js", "progress.css", "progress.js", "iframe-worker.js")
 #: vis-network, as pyvis ships it.
 VIS_FILES = {"vis-network.min.js": "vis-network.min.js", "vis-network.css": "vis-network.min.css"}
 VIS_VERSION = "vis-9.1.2"
@@ -175,6 +175,7 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
             config.extra_javascript.append(f"{ASSETS}/progress.js")
         self._sources = {}
         self._slugs = None
+        offline.use_own_worker_shim(config)  # search from file:// without a CDN
         if config.theme.name == "material" and config.theme.get("font") is not False:
             log.warning(
                 "theme.font is not false: Material will load Google Fonts; set "
