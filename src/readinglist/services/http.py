@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import email.utils
 import logging
-import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from typing import Any
 import requests
 import urllib3
 
-from readinglist import PROJECT_URL, __version__
+from readinglist import PROJECT_URL, __version__, environment
 from readinglist.errors import BadRequestError, ServiceError, ServiceResponseError
 
 log = logging.getLogger(__name__)
@@ -36,7 +35,7 @@ def user_agent(contact: str | None = None) -> str:
     ``contact`` (the course file's ``contact:``) is used unless ``READINGLIST_CONTACT``
     names one; arXiv and Semantic Scholar ask clients to say who to write to.
     """
-    contact = os.environ.get(CONTACT_VARIABLE, "").strip() or (contact or "").strip()
+    contact = environment.text(None, CONTACT_VARIABLE) or (contact or "").strip()
     if not contact or any(c in contact for c in "\r\n();\x00"):
         return USER_AGENT
     return f"readinglist/{__version__} (+{PROJECT_URL}; mailto:{contact})"
