@@ -49,7 +49,7 @@ def test_every_template_is_rendered_with_no_placeholder_left() -> None:
     assert list(files) == list(TEMPLATE_FILES)
     assert set(files) == {
         "mkdocs.yml", "bib/course.yml", "bib/ntk.bib", "docs/index.md", "README.md",
-        ".gitignore", ".github/workflows/readinglist.yml",
+        ".gitignore", ".github/workflows/readinglist.yml", ".github/dependabot.yml",
     }  # fmt: skip
     for rel, text in files.items():
         assert "%%" not in text, rel

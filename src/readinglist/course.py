@@ -28,7 +28,7 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 _COURSE_KEYS = {
     "title", "number", "term", "institution", "instructors", "meets", "url",
-    "description", "schedule_note", "links", "time", "timezone",
+    "description", "schedule_note", "links", "time", "timezone", "contact",
 }  # fmt: skip
 _TOPIC_KEYS = {"slug", "title", "description", "arxiv_query"}
 _LECTURE_KEYS = {
@@ -252,6 +252,7 @@ def _read_course(r: _Reader, node: Node) -> Course:
         links=r.links(m.get("links"), "course.links"),
         time=_read_time(r, m.get("time"), "course.time"),
         timezone=_read_zone(r, m.get("timezone"), m.get("time")),
+        contact=r.text(m.get("contact"), "course.contact"),
     )
 
 

@@ -157,6 +157,7 @@ class Course:
     description: str = ""
     schedule_note: str = ""
     links: tuple[Link, ...] = ()
+    contact: str = ""  # an e-mail the services may write to (User-Agent); not shown
     time: str = ""
     """Meeting time ``HH:MM-HH:MM`` (for the lecture calendar), or empty."""
     timezone: str = ""

@@ -5,10 +5,13 @@ templates); :func:`create_course` writes them. Contract: init never overwrites. 
 path is checked before the first byte is written, so a refusal leaves the folder exactly
 as it was; each file is then written atomically.
 
-The templates hold three placeholders: ``%%TITLE_YAML%%`` (the title as a YAML
-double-quoted scalar), ``%%TITLE_MD%%`` (the title as Markdown text) and ``%%DATE%%``
-(the example lecture's date). Dot-files are stored without their dot (``gitignore``,
-``github/``) because package-data globs skip hidden files.
+The templates hold these placeholders: ``%%TITLE_YAML%%`` (the title as a YAML
+double-quoted scalar), ``%%TITLE_MD%%`` (the title as Markdown text), ``%%DATE%%`` (the
+example lecture's date), ``%%CONTACT_LINE%%`` (the course file's ``contact:`` line,
+commented out when no contact was given), ``%%DISTRIBUTION%%`` and ``%%VERSION%%`` (what
+the workflow installs: exactly the version that wrote it), ``%%PROJECT_URL%%`` and
+``%%PYTHON%%`` (the Python the workflow runs). Dot-files are stored without their dot
+(``gitignore``, ``github/``) because package-data globs skip hidden files.
 """
 
 from __future__ import annotations
@@ -21,10 +24,14 @@ from pathlib import Path
 
 import yaml
 
+from readinglist import DISTRIBUTION, PROJECT_URL, __version__
 from readinglist.errors import StoreError, UsageError
 from readinglist.store import write_atomic
 
 DEFAULT_TITLE = "Reading seminar"
+
+#: The Python the generated workflow runs: the oldest this package supports and tests.
+WORKFLOW_PYTHON = "3.11"
 
 #: Course-folder path -> template path (relative to ``templates/init``), in write order.
 TEMPLATE_FILES: dict[str, str] = {
@@ -35,10 +42,13 @@ TEMPLATE_FILES: dict[str, str] = {
     "README.md": "README.md",
     ".gitignore": "gitignore",
     ".github/workflows/readinglist.yml": "github/workflows/readinglist.yml",
+    ".github/dependabot.yml": "github/dependabot.yml",
 }
 
 _PLACEHOLDER = re.compile(r"%%([A-Z_]+)%%")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|])")
+# An address, not a display name: it goes into a YAML line and an HTTP header comment.
+_CONTACT = re.compile(r"[^\s@()<>,;:\\\"\[\]]+@[^\s@()<>,;:\\\"\[\]]+\.[^\s@()<>,;:\\\"\[\]]+")
 
 
 def next_wednesday(today: dt.date) -> dt.date:
@@ -75,13 +85,31 @@ def _template(name: str) -> str:
     return resources.files("readinglist").joinpath("templates", "init", name).read_text("utf-8")
 
 
-def plan_course(title: str, date: dt.date) -> dict[str, bytes]:
-    """The files of a new course folder: path relative to the folder -> content."""
+def _contact_line(contact: str | None) -> str:
+    if contact is None:
+        return "# contact: you@example.edu"
+    contact = contact.strip()
+    if not _CONTACT.fullmatch(contact):
+        raise UsageError(f"--contact {contact!r} is not an e-mail address (name@example.edu)")
+    return f"contact: {yaml_string(contact)}"
+
+
+def plan_course(title: str, date: dt.date, contact: str | None = None) -> dict[str, bytes]:
+    """The files of a new course folder: path relative to the folder -> content.
+
+    ``contact`` (an e-mail address) becomes the course file's ``contact:``; without it
+    the line is there, commented out. Raises UsageError for a bad title or contact.
+    """
     title = _check_title(title)
     values = {
         "TITLE_YAML": yaml_string(title),
         "TITLE_MD": markdown_text(title),
         "DATE": date.isoformat(),
+        "CONTACT_LINE": _contact_line(contact),
+        "DISTRIBUTION": DISTRIBUTION,
+        "VERSION": __version__,
+        "PROJECT_URL": PROJECT_URL,
+        "PYTHON": WORKFLOW_PYTHON,
     }
 
     def fill(match: re.Match[str]) -> str:

@@ -41,7 +41,13 @@ def _parse_date(value: str | None) -> dt.date | None:
     default=None,
     help="Date of the example lecture (default: next Wednesday).",
 )
-def init(directory: Path, title: str | None, date_text: str | None) -> None:
+@click.option(
+    "--contact",
+    metavar="EMAIL",
+    default=None,
+    help="An e-mail arXiv and Semantic Scholar may write to (course.yml's contact:).",
+)
+def init(directory: Path, title: str | None, date_text: str | None, contact: str | None) -> None:
     """Start a new course folder in DIR: mkdocs.yml, bib/course.yml with one example topic
     and lecture, bib/ntk.bib with two real entries, docs/index.md, README.md, .gitignore
     and a GitHub Actions workflow that syncs weekly and publishes the site to GitHub Pages.
@@ -51,13 +57,14 @@ def init(directory: Path, title: str | None, date_text: str | None) -> None:
 
     \b
     Example:
-      readinglist init seminar --title "Topics in Learning Theory" --date 2025-09-10
+      readinglist init seminar --title "Topics in Learning Theory" --date 2025-09-10 \\
+          --contact you@example.edu
       readinglist --root seminar check
     """
     from readinglist.scaffold import DEFAULT_TITLE, create_course, next_wednesday, plan_course
 
     date = _parse_date(date_text) or next_wednesday(dt.date.today())
-    files = plan_course(title if title is not None else DEFAULT_TITLE, date)
+    files = plan_course(title if title is not None else DEFAULT_TITLE, date, contact)
     create_course(directory, files)
     click.echo(f"created a course in {directory} ({len(files)} files):")
     for rel in files:

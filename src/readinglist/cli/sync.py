@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -31,24 +32,42 @@ if TYPE_CHECKING:
 # ---------------------------------------------------------------- clients
 
 
-def arxiv_client(environ: Mapping[str, str] | None = None) -> ArxivClient:
-    """The arXiv client the commands use, configured from the environment."""
+def arxiv_client(
+    environ: Mapping[str, str] | None = None, contact: str | None = None
+) -> ArxivClient:
+    """The arXiv client the commands use, configured from the environment; its
+    User-Agent names ``contact`` (or ``READINGLIST_CONTACT``)."""
     from readinglist.services.arxiv import DEFAULT_URL, ArxivClient
+    from readinglist.services.http import identified_session
 
     url = environment.text(environ, "READINGLIST_ARXIV_URL") or DEFAULT_URL
-    return ArxivClient(url, **environment.client_options(environ, "READINGLIST_ARXIV",
-                                                         page_size=True))  # fmt: skip
+    return ArxivClient(url, session=identified_session(contact),
+                       **environment.client_options(environ, "READINGLIST_ARXIV",
+                                                    page_size=True))  # fmt: skip
 
 
-def s2_client(environ: Mapping[str, str] | None = None) -> SemanticScholarClient:
+def s2_client(
+    environ: Mapping[str, str] | None = None, contact: str | None = None
+) -> SemanticScholarClient:
     """The Semantic Scholar client the commands use (``S2_API_KEY`` sent, never shown)."""
+    from readinglist.services.http import identified_session
     from readinglist.services.semanticscholar import DEFAULT_URL, SemanticScholarClient
 
     return SemanticScholarClient(
         base_url=environment.text(environ, "READINGLIST_S2_URL") or DEFAULT_URL,
         api_key=environment.text(environ, "S2_API_KEY"),
+        session=identified_session(contact),
         **environment.client_options(environ, "READINGLIST_S2"),
     )
+
+
+def course_contact(root: Path) -> str:
+    """The course file's ``contact:`` (an e-mail for the services), or ``""``."""
+    from readinglist.course import COURSE_FILE, parse_course
+    from readinglist.store import read_bytes
+
+    data = read_bytes(root, COURSE_FILE).decode("utf-8-sig", errors="replace")
+    return parse_course(data, COURSE_FILE).course.contact
 
 
 # ---------------------------------------------------------------- progress
@@ -277,8 +296,9 @@ def sync(
         report = run_sync(root, offline=True)
     else:
         today = environment.today()
-        arxiv = arxiv_client()
-        s2 = None if no_citations else s2_client()
+        contact = course_contact(root)
+        arxiv = arxiv_client(contact=contact)
+        s2 = None if no_citations else s2_client(contact=contact)
         with _progress() as progress:
             report = run_sync(
                 root, arxiv=arxiv, s2=s2, track=track, dry_run=dry_run, today=today,
@@ -389,9 +409,12 @@ def add(
     parse_add_ids(ids)  # bad ids are exit 2 before any request
     today = environment.today()
     needs_s2 = any(kind == "doi" for kind, _, _ in parse_add_ids(ids))
+    root = obj.course_root()
+    contact = course_contact(root)
     report = add_papers(
-        obj.course_root(), ids, topic, arxiv=arxiv_client(),
-        s2=s2_client() if needs_s2 else None, lecture=lecture, required=not optional,
+        root, ids, topic, arxiv=arxiv_client(contact=contact),
+        s2=s2_client(contact=contact) if needs_s2 else None, lecture=lecture,
+        required=not optional,
         today=today,
     )  # fmt: skip
     if as_json:

@@ -20,12 +20,25 @@ from typing import Any
 import requests
 import urllib3
 
-from readinglist import __version__
+from readinglist import PROJECT_URL, __version__, environment
 from readinglist.errors import BadRequestError, ServiceError, ServiceResponseError
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = f"readinglist/{__version__} (+https://pypi.org/project/readinglist/)"
+USER_AGENT = f"readinglist/{__version__} (+{PROJECT_URL})"
+CONTACT_VARIABLE = "READINGLIST_CONTACT"
+
+
+def user_agent(contact: str | None = None) -> str:
+    """The User-Agent: our name, version and page, and a contact when one is known.
+
+    ``contact`` (the course file's ``contact:``) is used unless ``READINGLIST_CONTACT``
+    names one; arXiv and Semantic Scholar ask clients to say who to write to.
+    """
+    contact = environment.text(None, CONTACT_VARIABLE) or (contact or "").strip()
+    if not contact or any(c in contact for c in "\r\n();\x00"):
+        return USER_AGENT
+    return f"readinglist/{__version__} (+{PROJECT_URL}; mailto:{contact})"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
@@ -81,7 +94,9 @@ class HttpClient:
         self._last_start: float | None = None
         if self.session is None:
             self.session = requests.Session()
-        self.session.headers["User-Agent"] = USER_AGENT
+        # A session made by identified_session() already says who we are.
+        if not str(self.session.headers.get("User-Agent", "")).startswith("readinglist/"):
+            self.session.headers["User-Agent"] = user_agent()
 
     def _wait_turn(self) -> None:
         if self._last_start is not None and self.delay > 0:
@@ -212,6 +227,14 @@ class HttpClient:
         raise ServiceError(
             f"could not reach {self.service} ({last_problem} after {tries})", url=url
         )
+
+
+def identified_session(contact: str | None) -> requests.Session:
+    """A session whose User-Agent carries ``contact`` (see :func:`user_agent`), for the
+    service clients, which take a ``session``."""
+    session = requests.Session()
+    session.headers["User-Agent"] = user_agent(contact)
+    return session
 
 
 def retry_after(value: str | None) -> float | None:
