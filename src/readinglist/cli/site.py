@@ -8,6 +8,14 @@ import click
 
 from readinglist.cli import Context, cli
 
+ENGINE = click.option(
+    "--engine",
+    type=click.Choice(["mkdocs", "zensical"]),
+    default="mkdocs",
+    show_default=True,
+    help="Build with MkDocs and Material, or with Zensical (pip install 'readinglist[zensical]').",
+)
+
 
 @cli.command()
 @click.option(
@@ -18,8 +26,9 @@ from readinglist.cli import Context, cli
     help="Write the site here (default: site/ in the course folder).",
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on any MkDocs warning.")
+@ENGINE
 @click.pass_obj
-def build(obj: Context, site_dir: Path | None, strict: bool) -> None:
+def build(obj: Context, site_dir: Path | None, strict: bool, engine: str) -> None:
     """Build the course site: a page per lecture, topic and paper, the citation graph,
     downloads and the what's-new feed, from bib/ and the hand-written docs/.
 
@@ -30,7 +39,7 @@ def build(obj: Context, site_dir: Path | None, strict: bool) -> None:
     """
     from readinglist.site.run import build as build_site
 
-    out = build_site(obj.course_root(), site_dir=site_dir, strict=strict)
+    out = build_site(obj.course_root(), site_dir=site_dir, strict=strict, engine=engine)
     click.echo(f"site built in {out}", err=True)
 
 
@@ -42,8 +51,9 @@ def build(obj: Context, site_dir: Path | None, strict: bool) -> None:
     default=None,
     help="Serve on this address (default: 127.0.0.1:8000).",
 )
+@ENGINE
 @click.pass_obj
-def serve(obj: Context, dev_addr: str | None) -> None:
+def serve(obj: Context, dev_addr: str | None, engine: str) -> None:
     """Preview the site, rebuilding it whenever bib/, docs/ or mkdocs.yml change.
 
     \b
@@ -52,4 +62,4 @@ def serve(obj: Context, dev_addr: str | None) -> None:
     """
     from readinglist.site.run import serve as serve_site
 
-    serve_site(obj.course_root(), dev_addr=dev_addr)
+    serve_site(obj.course_root(), dev_addr=dev_addr, engine=engine)

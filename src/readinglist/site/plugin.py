@@ -48,8 +48,9 @@ from mkdocs.utils.templates import TemplateContext
 from readinglist.errors import ReadingListError
 from readinglist.model import Library
 from readinglist.site import citations, navcache
-from readinglist.site.markup import HeadingStyle, Layout, assign_slugs
-from readinglist.site.pages import ASSETS, HOME, HOME_MARKERS, HtmlPage, SitePlan, build_site
+from readinglist.site.markup import HeadingStyle, Layout
+from readinglist.site.pages import ASSETS, HOME, HtmlPage, SitePlan, build_site
+from readinglist.site.tree import Citer, default_nav, home_markdown
 
 log = logging.getLogger("mkdocs.plugins.readinglist")
 
@@ -134,9 +135,8 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
     plan: SitePlan | None = None
     error: ReadingListError | None = None
     """The library error that stopped the build, for ``readinglist build`` to report."""
-    _sources: dict[str, citations.Source]
+    _citer: Citer | None = None
     _in_nav: Mapping[str, str] = MappingProxyType({})
-    _slugs: dict[str, str] | None = None
 
     def course_root(self, config: MkDocsConfig) -> Path:
         """The course folder: the ``root`` option, relative to ``mkdocs.yml``."""
@@ -160,8 +160,7 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
         # Reading progress (read toggles, counts): browser-side, stored in localStorage.
         if f"{ASSETS}/progress.js" not in config.extra_javascript:
             config.extra_javascript.append(f"{ASSETS}/progress.js")
-        self._sources = {}
-        self._slugs = None
+        self._citer = None
         if config.theme.name == "material" and config.theme.get("font") is not False:
             log.warning(
                 "theme.font is not false: Material will load Google Fonts; set "
@@ -212,10 +211,9 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
         if config.nav is None:
             # Only the site's own pages: listing every paper makes Material's build
             # quadratic (MEASURED.md), and papers are reached from lectures and search.
-            config.nav = plan.nav + sorted(
-                (f.src_uri for f in files if f.src_uri in handwritten and f.is_documentation_page()
-                 and f.src_uri != HOME),
-            )  # fmt: skip
+            pages = [f.src_uri for f in files
+                     if f.src_uri in handwritten and f.is_documentation_page()]  # fmt: skip
+            config.nav = default_nav(plan, pages)
         return files
 
     def on_page_markdown(
@@ -231,36 +229,17 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
             markdown = self.cite(markdown, page=page, config=config)
         if self.plan is None or page.file.src_uri != HOME or page.file.generated_by:
             return markdown
-        parts = self.plan.home
-        if not any(marker in markdown for marker in HOME_MARKERS.values()):
-            return markdown.rstrip("\n") + "\n\n" + parts["course"] + "\n" + parts["schedule"]
-        for name, marker in HOME_MARKERS.items():
-            markdown = markdown.replace(marker, parts[name])
-        return markdown
+        return home_markdown(markdown, self.plan.home)
 
     def cite(self, markdown: str, *, page: Page, config: MkDocsConfig) -> str:
         """A hand-written page with its citations resolved; unknown keys are warnings
         naming the file and line (which fail a ``--strict`` build)."""
         if "@" not in markdown or self.library is None:
             return markdown
-        library = self.library
-        if self._slugs is None:
-            self._slugs = assign_slugs(library.papers)  # the same slugs as build_site's
-        slugs = self._slugs
-
-        def source(key: str) -> citations.Source:
-            if key not in self._sources:
-                self._sources[key] = citations.source_of(library, key, slugs[key])
-            return self._sources[key]
-
-        layout = Layout(use_directory_urls=config.use_directory_urls)
-        result = citations.cite(
-            markdown,
-            known=library.papers,
-            source=source,
-            href=lambda src: layout.href(page.file.src_uri, src),
-            style=self.config.citation_style,
-        )
+        if self._citer is None:
+            layout = Layout(use_directory_urls=config.use_directory_urls)
+            self._citer = Citer(self.library, layout, self.config.citation_style)
+        result = self._citer.cite(markdown, page.file.src_uri)
         if result.unknown:
             # page.markdown lacks the front matter: count its lines back in.
             skipped = max(0, page.file.content_string.count("\n") - markdown.count("\n"))
