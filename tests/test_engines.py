@@ -1,0 +1,200 @@
+"""The same course site from both engines: MkDocs with the plugin, and Zensical fed the
+site as a tree of files (readinglist.site.tree, readinglist.site.zensical_site)."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_site import REPO, Built, copy_course, parse, write_synced
+
+from readinglist.site.markup import Headings, HeadingStyle
+from readinglist.site.run import build
+from readinglist.site.tree import SiteTree, course_tree, read_docs
+from readinglist.site.zensical_site import STAGING_PREFIX, write_tree
+from readinglist.store import load_library
+
+needs_zensical = pytest.mark.skipif(
+    importlib.util.find_spec("zensical") is None, reason="Zensical is not installed"
+)
+
+# The theme's own files differ between the engines (Material's bundle and lunr search
+# against Zensical's bundle and search); everything else must be the same list.
+THEME = ("assets/javascripts/", "assets/stylesheets/", "assets/images/", "search/")
+ENGINE_OWN = {"search.json", "sitemap.xml", "sitemap.xml.gz", "404.html"}
+
+
+def site_files(site: Path) -> set[str]:
+    out = set()
+    for path in site.rglob("*"):
+        rel = path.relative_to(site).as_posix()
+        if path.is_file() and not rel.startswith(THEME) and rel not in ENGINE_OWN:
+            out.add(rel)
+    return out
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Built]]:
+    """The bundled course with sync data, built by each engine."""
+    if importlib.util.find_spec("zensical") is None:
+        pytest.skip("Zensical is not installed")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("READINGLIST_CACHE_DIR", str(tmp_path_factory.mktemp("engines-cache")))
+        root = copy_course(tmp_path_factory.mktemp("engines") / "course")
+        write_synced(root)
+        out = tmp_path_factory.mktemp("engines-out")
+        yield {
+            engine: Built(root, build(root, site_dir=out / engine, engine=engine))
+            for engine in ("mkdocs", "zensical")
+        }
+
+
+@needs_zensical
+def test_both_engines_build_the_same_pages_and_files(both: dict[str, Built]) -> None:
+    mkdocs, zensical = (site_files(both[e].site) for e in ("mkdocs", "zensical"))
+    assert mkdocs == zensical
+    library = load_library(both["mkdocs"].root).library
+    pages = {rel for rel in zensical if rel.endswith(".html")}
+    assert {f"papers/{key}.html" for key in library.papers} <= pages
+    assert {f"lectures/{lec.number}.html" for lec in library.lectures} <= pages
+    assert {f"topics/{t.slug}.html" for t in library.topics} <= pages
+    for rel in ("graph.html", "new.html", "downloads.html", "authors.html", "missing.html",
+                "feed.xml", "assets/readinglist/graph-data.js", "downloads/all.bib"):  # fmt: skip
+        assert rel in zensical, rel
+    assert len(pages) == 91  # and 404.html, the theme's own: 92, as the issue counts
+
+
+@needs_zensical
+def test_downloads_feed_and_graph_data_are_the_same_bytes(both: dict[str, Built]) -> None:
+    sites = {e: b.site for e, b in both.items()}
+    generated = [rel for rel in site_files(sites["mkdocs"]) if not rel.endswith(".html")]
+    assert len(generated) > 30
+    for rel in generated:
+        assert digest(sites["mkdocs"] / rel) == digest(sites["zensical"] / rel), rel
+
+
+@needs_zensical
+def test_zensical_pages_have_titles_toc_links_and_citations(both: dict[str, Built]) -> None:
+    site = both["zensical"]
+    paper = site.text("papers/jacot2018.html")
+    assert "<title>Neural Tangent Kernel: Convergence and Generalization" in paper
+    # Headings of generated pages are Markdown there: the toc extension lists them.
+    for ident in ("abstract", "read-in", "citations-within-the-list", "details", "bibtex"):
+        assert f'id="{ident}"' in paper
+        assert f'href="#{ident}"' in paper
+    hrefs = {url for tag, name, url, _ in parse(paper).urls if name == "href"}
+    assert "../lectures/7.html" in hrefs
+    notes = site.text("notes/lecture-7.html")
+    assert 'class="rl-cite"' in notes and "../papers/jacot2018.html" in notes
+    assert "rl-references" in notes
+    home = site.text("index.html")
+    assert "rl-schedule-note" in home and "<!-- readinglist:schedule -->" not in home
+    assert home.count('data-lecture="') == 13
+    graph = site.text("graph.html")
+    assert "assets/readinglist/vis-network.min.js" in graph
+    assert "md-sidebar--primary" in graph  # the graph page still hides its sidebars:
+    assert 'data-md-component="sidebar" data-md-type="navigation" hidden' in graph
+
+
+@needs_zensical
+def test_zensical_build_leaves_docs_and_course_alone(both: dict[str, Built]) -> None:
+    root = both["zensical"].root
+    assert sorted(p.relative_to(root / "docs") for p in (root / "docs").rglob("*")) == sorted(
+        p.relative_to(REPO / "docs") for p in (REPO / "docs").rglob("*")
+    )
+    for folder in (root, both["zensical"].site.parent):
+        assert [p.name for p in folder.iterdir() if p.name.startswith(STAGING_PREFIX)] == []
+
+
+@needs_zensical
+def test_cli_build_engine_zensical(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    root = copy_course(tmp_path / "course")
+    (root / "site").mkdir()
+    (root / "site" / "stale.html").write_text("old", encoding="utf-8")
+    result = run("--root", root, "build", "--engine", "zensical")
+    assert result.exit_code == 0, result.stderr
+    assert "site built in" in result.stderr
+    assert (root / "site" / "lectures" / "7.html").is_file()
+    assert not (root / "site" / "stale.html").exists()  # the output is replaced, as MkDocs does
+
+
+def test_engine_zensical_without_zensical_is_one_line_exit_2(
+    tmp_path: Path,
+    run,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "zensical", None)  # import zensical raises ImportError
+    root = copy_course(tmp_path / "course")
+    result = run("--root", root, "build", "--engine", "zensical", "-d", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: the zensical engine needs Zensical, which is not installed: "
+        'pip install "readinglist[zensical]"'
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_engine_is_a_usage_error(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    result = run("--root", copy_course(tmp_path / "c"), "build", "--engine", "hugo")
+    assert result.exit_code == 2
+    assert "hugo" in result.stderr
+
+
+def test_tree_pages_are_markdown_with_front_matter_and_escaped_titles(tmp_path: Path) -> None:
+    root = copy_course(tmp_path / "course")
+    library = load_library(root).library
+    tree = course_tree(library, read_docs(root / "docs"))
+    page = tree.files["papers/jacot2018.md"].decode()
+    assert page.startswith("---\n") and "\ntitle: 'Neural Tangent Kernel:" in page
+    assert "\n## Abstract\n" not in page  # no abstract without sync data
+    assert "\n## Read in\n" in page and "\n## BibTeX\n" in page
+    # Generated pages never replace hand-written ones, and docs/ files pass through.
+    assert tree.files["using.md"] == (root / "docs" / "using.md").read_bytes()
+    assert "papers/jacot2018.md" in tree.generated and "using.md" not in tree.generated
+    assert tree.nav[0] == {"Home": "index.md"} and "using.md" in tree.nav
+    assert not any(isinstance(x, str) and x.startswith("papers/") for x in tree.nav)
+
+
+def test_tree_resolves_citations_and_reports_unknown_keys_with_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = copy_course(tmp_path / "course")
+    note = root / "docs" / "notes" / "x.md"
+    note.write_text("---\ntitle: X\n---\n\n# X\n\nSee [@jacot2018].\n\nAnd [@nosuch].\n")
+    with caplog.at_level(logging.WARNING):
+        tree = course_tree(load_library(root).library, read_docs(root / "docs"))
+    text = tree.files["notes/x.md"].decode()
+    assert text.startswith("---\ntitle: X\n---\n")
+    assert 'href="../papers/jacot2018.html"' in text and "nosuch?" in text
+    assert "docs/notes/x.md:9: unknown citation key 'nosuch'" in caplog.text
+
+
+def test_markdown_headings_are_escaped_and_keep_an_explicit_id() -> None:
+    h = Headings(HeadingStyle(markdown=True))
+    assert h(2, "BibTeX") == "\n## BibTeX\n\n"
+    assert h(3, "a <b> *c* [d](e)", "x") == (
+        "\n### a &#60;b&#62; &#42;c&#42; &#91;d&#93;&#40;e&#41; { #x }\n\n"
+    )
+    (bibtex,) = h.toc()
+    assert bibtex["id"] == "bibtex" and [t["id"] for t in bibtex["children"]] == ["x"]
+
+
+def test_write_tree_rewrites_only_changed_files_and_removes_stale_ones(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    assert write_tree(SiteTree(files={"a.md": b"1", "d/b.md": b"2"}), docs) == 2
+    before = (docs / "a.md").stat().st_mtime_ns
+    (docs / "old").mkdir()
+    (docs / "old" / "c.md").write_bytes(b"3")
+    assert write_tree(SiteTree(files={"a.md": b"1", "d/b.md": b"22"}), docs) == 1
+    assert (docs / "a.md").stat().st_mtime_ns == before
+    assert (docs / "d" / "b.md").read_bytes() == b"22"
+    assert not (docs / "old").exists()
