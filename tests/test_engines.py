@@ -7,6 +7,7 @@ import hashlib
 import importlib.util
 import logging
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -198,3 +199,41 @@ def test_write_tree_rewrites_only_changed_files_and_removes_stale_ones(tmp_path:
     assert (docs / "a.md").stat().st_mtime_ns == before
     assert (docs / "d" / "b.md").read_bytes() == b"22"
     assert not (docs / "old").exists()
+
+
+@needs_zensical
+@pytest.mark.slow
+def test_serve_engine_zensical_rebuilds_when_a_bib_file_or_a_note_changes(
+    course: Path,
+) -> None:
+    from test_site import _get, _wait_for, append_bib, serving
+
+    with serving(course, "--engine", "zensical") as base:
+        assert _wait_for(f"{base}/index.html", 200, time.monotonic() + 90)
+        assert _wait_for(f"{base}/papers/jacot2018.html", 200, time.monotonic() + 30)
+        assert _get(f"{base}/papers/served2024.html") == 404
+        append_bib(
+            course,
+            "ntk.bib",
+            "@misc{served2024, title = {Added While Serving}, author = {Doe, Jane},"
+            " year = {2024}}\n",
+        )
+        assert _wait_for(f"{base}/papers/served2024.html", 200, time.monotonic() + 90)
+    assert sorted(p.name for p in (course / "docs").iterdir()) == sorted(
+        p.name for p in (REPO / "docs").iterdir()
+    )
+
+
+@needs_zensical
+def test_init_course_builds_on_both_engines(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    root = tmp_path / "new"
+    assert run("init", root).exit_code == 0
+    sites = {}
+    for engine in ("mkdocs", "zensical"):
+        result = run("--root", root, "build", "--engine", engine, "-d", tmp_path / engine)
+        assert result.exit_code == 0, result.stderr
+        sites[engine] = site_files(tmp_path / engine)
+    assert sites["mkdocs"] == sites["zensical"]
+    assert any(
+        rel.startswith("papers/") and rel != "papers/index.html" for rel in sites["zensical"]
+    )

@@ -916,13 +916,13 @@ def _wait_for(url: str, status: int, deadline: float) -> bool:
 
 
 @contextlib.contextmanager
-def serving(course: Path) -> Iterator[str]:
-    """``readinglist serve`` on a free loopback port; yields its base URL, then stops it
-    with Ctrl-C and checks it exited cleanly."""
+def serving(course: Path, *options: str) -> Iterator[str]:
+    """``readinglist serve [options]`` on a free loopback port; yields its base URL, then
+    stops it with Ctrl-C and checks it exited cleanly."""
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "readinglist", "--root", str(course), "serve",
-         "-a", f"127.0.0.1:{port}"],
+         "-a", f"127.0.0.1:{port}", *options],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

@@ -216,8 +216,13 @@ def serve(root: Path, config: MkDocsConfig, *, dev_addr: str | None = None) -> N
 
         thread = threading.Thread(target=watch, name="readinglist-watch", daemon=True)
         thread.start()
+        options: dict[str, Any] = {"open": False, "strict": False}
+        if dev_addr:
+            options["dev_addr"] = dev_addr
         try:
-            zensical.serve(str(config_file), {"dev_addr": dev_addr, "open": False, "strict": False})
+            zensical.serve(str(config_file), options)
+        except KeyboardInterrupt:
+            pass  # Ctrl-C ends a preview, as with mkdocs serve
         finally:
             stop.set()
             thread.join(timeout=2)
