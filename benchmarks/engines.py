@@ -66,11 +66,12 @@ def output_size(site: Path) -> tuple[int, float]:
     return pages, size / 2**20
 
 
-def bench(root: Path, engine: str, runs: int) -> dict[str, float]:
+def bench(root: Path, engine: str, runs: int, warm_up: bool = True) -> dict[str, float]:
     out = root.parent / f"{root.name}-site-{engine}"
     cmd = [sys.executable, "-m", "readinglist", "--root", str(root), "build",
            "--engine", engine, "-d", str(out)]  # fmt: skip
-    measure(cmd, root)  # warm-up: parse cache filled, imports in the page cache
+    if warm_up:
+        measure(cmd, root)  # warm-up: parse cache filled, imports in the page cache
     results = [measure(cmd, root) for _ in range(runs)]
     pages, mib = output_size(out)
     shutil.rmtree(out, ignore_errors=True)
@@ -90,6 +91,11 @@ def main() -> int:
     parser.add_argument("--big-runs", type=int, default=1, help="runs at 5,000 papers and more")
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--no-bundled", action="store_true", help="skip the bundled course")
+    parser.add_argument(
+        "--no-warm-up",
+        action="store_true",
+        help="no warm-up run (the first engine fills the cache)",
+    )
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="readinglist-engines-"))
     os.environ.setdefault("READINGLIST_CACHE_DIR", str(work / "cache"))
@@ -100,7 +106,7 @@ def main() -> int:
         name = "bundled course" if papers is None else f"{papers:,} papers"
         runs = args.big_runs if papers and papers >= 5000 else args.runs
         for engine in ENGINES:
-            r = bench(root, engine, runs)
+            r = bench(root, engine, runs, warm_up=not args.no_warm_up)
             print(
                 f"| {name} | {engine} | {r['seconds']:.2f} s | {r['cpu']:.2f} s | {r['peak']:.0f} MiB "
                 f"| {r['pages']:,} | {r['mib']:.0f} MB |",

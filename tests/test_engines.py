@@ -237,3 +237,21 @@ def test_init_course_builds_on_both_engines(tmp_path: Path, run) -> None:  # typ
     assert any(
         rel.startswith("papers/") and rel != "papers/index.html" for rel in sites["zensical"]
     )
+
+
+@needs_zensical
+def test_zensical_strict_fails_on_a_broken_link_and_writes_nothing(
+    tmp_path: Path,
+    run,  # type: ignore[no-untyped-def]
+) -> None:
+    root = copy_course(tmp_path / "course")
+    with (root / "docs" / "using.md").open("a", encoding="utf-8") as fh:
+        fh.write("\n[broken](no-such-page.md)\n")
+    out = tmp_path / "out"
+    result = run("--root", root, "build", "--engine", "zensical", "--strict", "-d", out)
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1].startswith("error: site not built: ")
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(STAGING_PREFIX)] == []
+    result = run("--root", root, "build", "--engine", "zensical", "-d", out)
+    assert result.exit_code == 0 and (out / "using.html").is_file()

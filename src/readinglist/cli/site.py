@@ -36,6 +36,7 @@ def build(obj: Context, site_dir: Path | None, strict: bool, engine: str) -> Non
     Exit: 0 built, 1 warnings with --strict, 2 unreadable list or mkdocs.yml.
     Example:
       readinglist build -d public --strict
+      readinglist build --engine zensical
     """
     from readinglist.site.run import build as build_site
 

@@ -22,7 +22,8 @@ page, and once per key for the pages ``key`` names. Nothing else of the theme ch
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+import posixpath
+from collections.abc import Callable, Collection, Hashable, Mapping
 from typing import Any
 
 import jinja2
@@ -78,3 +79,30 @@ def install(env: jinja2.Environment, key: Callable[[Any], Hashable | None]) -> b
     env.globals["readinglist_nav_get"] = cache.get
     env.globals["readinglist_nav_put"] = put
     return True
+
+
+def folder_key(
+    paper_pages: Collection[str], in_nav: Mapping[str, str]
+) -> Callable[[Any], str | None]:
+    """The ``key`` for :func:`install` of a site's paper pages: their folder.
+
+    A generated paper page outside the navigation has no active item and every link of
+    its navigation is relative to its folder, so all of one folder share the same HTML.
+    ``in_nav`` maps the navigation's pages (source path) to their URLs.
+    """
+
+    def key(page: Any) -> str | None:
+        file = getattr(page, "file", None)
+        src = getattr(file, "src_uri", None)
+        if file is None or src not in paper_pages or src in in_nav:
+            return None
+        if not file.generated_by:
+            return None
+        url: str = page.url
+        if url.endswith("/"):  # directory URLs: papers/x/ is a folder of its own
+            if any(u.startswith(url) for u in in_nav.values()):
+                return None
+            url = url.rstrip("/")
+        return posixpath.dirname(url)
+
+    return key

@@ -24,8 +24,8 @@ def paper(d: SiteData, r: Renderer, view: PaperView) -> HtmlPage:
     for lec in d.lectures_by_key.get(view.key, ()):
         kind = "required" if view.key in lec.required else "optional"
         lectures.append((lec, lecture_src(lec.number), kind, d.lecture_title_html(lec)))
-    people = d.paper_authors[view.key]
-    authors = [(name, d.author_anchor(ident)) for name, ident in people]
+    people = d.author_index.paper_authors[view.key]
+    authors = [(name, d.author_index.anchor(ident)) for name, ident in people]
     cites = d.views(rec.cites)
     cited_by = d.views(rec.cited_by)
     topic_title = d.topic_title(view.topic)
@@ -71,7 +71,7 @@ def paper_search_html(r: Renderer, view: PaperView, topic_title: str) -> str:
 def authors_page(d: SiteData, r: Renderer) -> HtmlPage:
     """``authors.md``: every author and their papers on the list."""
     groups: dict[str, list[AuthorEntry]] = {}
-    for entry in d.authors:
+    for entry in d.author_index.entries:
         letter = entry.sort_key[:1].upper() or "#"
         groups.setdefault(letter if letter.isalpha() else "#", []).append(entry)
     return r.page("authors.md.j2", AUTHORS, "Authors", search=False, groups=sorted(groups.items()))

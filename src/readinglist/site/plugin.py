@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import os
-import posixpath
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -111,6 +110,29 @@ def _nav_sources(nav: Any) -> set[str]:
     return set()
 
 
+def _add_files(files: Files, plan: SitePlan, config: MkDocsConfig) -> None:
+    """The plan's pages and files, the site's assets and vis-network, as MkDocs files."""
+    for src_uri, text in plan.pages.items():
+        files.append(File.generated(config, src_uri, content=text))
+    listed = _nav_sources(config.nav)
+    for src_uri in plan.html:
+        # An empty source: the body is HTML already, put in by on_page_content.
+        if src_uri in plan.paper_pages:
+            file = File.generated(config, src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
+            if src_uri not in listed:  # MkDocs would not give it its nav title
+                HtmlSourcePage(None, file, config)
+        else:
+            file = File.generated(config, src_uri, content="")
+        files.append(file)
+    for src_uri, data in plan.files.items():
+        files.append(File.generated(config, src_uri, content=data))
+    for name in OWN_ASSETS:
+        files.append(File.generated(config, f"{ASSETS}/{name}", content=_asset_bytes(name)))
+    vis = vis_directory()
+    for source, target in VIS_FILES.items():
+        files.append(File.generated(config, f"{ASSETS}/{target}", abs_src_path=str(vis / source)))
+
+
 class HtmlSourcePage(Page):
     """A paper page: its source is empty and its body HTML made by :func:`build_site`
     (put in by the plugin's ``on_page_content``), so rendering it needs no
@@ -185,29 +207,7 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
             self.error = exc
             raise LibraryError(exc) from None
         self.plan = plan
-        for src_uri, text in plan.pages.items():
-            files.append(File.generated(config, src_uri, content=text))
-        listed = _nav_sources(config.nav)
-        for src_uri in plan.html:
-            # An empty source: the body is HTML already, put in by on_page_content.
-            if src_uri in plan.paper_pages:
-                file = File.generated(
-                    config, src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV
-                )
-                if src_uri not in listed:  # MkDocs would not give it its nav title
-                    HtmlSourcePage(None, file, config)
-            else:
-                file = File.generated(config, src_uri, content="")
-            files.append(file)
-        for src_uri, data in plan.files.items():
-            files.append(File.generated(config, src_uri, content=data))
-        for name in OWN_ASSETS:
-            files.append(File.generated(config, f"{ASSETS}/{name}", content=_asset_bytes(name)))
-        vis = vis_directory()
-        for source, target in VIS_FILES.items():
-            files.append(
-                File.generated(config, f"{ASSETS}/{target}", abs_src_path=str(vis / source))
-            )
+        _add_files(files, plan, config)
         if config.nav is None:
             # Only the site's own pages: listing every paper makes Material's build
             # quadratic (MEASURED.md), and papers are reached from lectures and search.
@@ -287,26 +287,8 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
         self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment:
         """Render the theme's navigation once for all paper pages (see navcache)."""
-        plan, in_nav = self.plan, self._in_nav
-        if plan is None or config.theme.name != "material":
-            return env
-
-        def key(page: Any) -> str | None:
-            file = getattr(page, "file", None)
-            src = getattr(file, "src_uri", None)
-            if file is None or src not in plan.paper_pages or src in in_nav:
-                return None
-            if not file.generated_by:
-                return None
-            url: str = page.url
-            if url.endswith("/"):  # directory URLs: papers/x/ is a folder of its own
-                if any(u.startswith(url) for u in in_nav.values()):
-                    return None
-                url = url.rstrip("/")
-            # No item active, every link relative to the same folder: the same HTML.
-            return posixpath.dirname(url)
-
-        navcache.install(env, key)
+        if self.plan is not None and config.theme.name == "material":
+            navcache.install(env, navcache.folder_key(self.plan.paper_pages, self._in_nav))
         return env
 
     def on_serve(

@@ -31,6 +31,7 @@ import yaml
 from readinglist.model import Library
 from readinglist.site import citations
 from readinglist.site.markup import HeadingStyle, Layout, assign_slugs
+from readinglist.site.mdext import marker_line
 from readinglist.site.pages import ASSETS, HOME, HOME_MARKERS, HtmlPage, SitePlan, build_site
 
 log = logging.getLogger(__name__)
@@ -72,12 +73,15 @@ def default_nav(plan: SitePlan, handwritten: Iterable[str]) -> list[Any]:
     return plan.nav + sorted(src for src in handwritten if src.endswith(".md") and src != HOME)
 
 
-def page_markdown(page: HtmlPage) -> str:
+def page_markdown(page: HtmlPage, *, raw: bool = True) -> str:
     """A generated page as a Markdown file: front matter (title, search, hide), then the
-    HTML body, which Python-Markdown keeps as written (block-level HTML, no blank line
-    inside a block)."""
+    HTML body. ``raw``: a first line (:func:`~readinglist.site.mdext.marker_line`) with
+    which the :mod:`~readinglist.site.mdext` extension passes the body through without
+    Markdown; without the extension Python-Markdown keeps the body as written anyway
+    (block-level HTML, no blank line inside a block), only slower."""
     meta = yaml.safe_dump(page.meta, allow_unicode=True, sort_keys=True, width=10**6)
-    return f"---\n{meta}---\n\n{page.html}"
+    head = marker_line(page.toc) + "\n" if raw else ""
+    return f"---\n{meta}---\n\n{head}{page.html}"
 
 
 class Citer:
@@ -123,6 +127,7 @@ class SiteTree:
     generated: frozenset[str] = frozenset()
     extra_css: tuple[str, ...] = EXTRA_CSS
     extra_javascript: tuple[str, ...] = EXTRA_JAVASCRIPT
+    markdown_extensions: tuple[str, ...] = ("readinglist.site.mdext",)
 
 
 def read_docs(docs_dir: Path) -> dict[str, bytes]:
@@ -146,22 +151,25 @@ def course_tree(
     headings: HeadingStyle | None = None,
     citation_style: str = citations.AUTHOR_YEAR,
     has_nav: bool = False,
+    raw: bool = True,
     warn: Callable[[str, int, str], None] | None = None,
 ) -> SiteTree:
     """The course site as a tree of files (see the module doc).
 
     ``docs`` holds the hand-written files (``docs/`` by path inside it); they win over
     generated pages of the same path. ``warn(file, line, key)`` hears of each citation
-    of a key that is not on the list (default: a logged warning).
+    of a key that is not on the list (default: a logged warning). ``raw``: pages for
+    the :mod:`~readinglist.site.mdext` extension (HTML headings, their toc carried
+    along); else their headings are Markdown, for the engine's own ``toc`` extension.
     """
     layout = Layout(use_directory_urls=use_directory_urls)
-    style = replace(headings or HeadingStyle(), markdown=True)
+    style = replace(headings or HeadingStyle(), markdown=not raw)
     plan = build_site(library, layout=layout, site_url=site_url, skip=docs, headings=style)
     files: dict[str, bytes] = {}
     for src, text in plan.pages.items():
         files[src] = text.encode()
     for src, page in plan.html.items():
-        files[src] = page_markdown(page).encode()
+        files[src] = page_markdown(page, raw=raw).encode()
     files.update(plan.files)
     files.update(asset_files())
     generated = frozenset(files)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -319,58 +319,9 @@ class SiteData:
         return self._lecture_titles[lec.number]
 
     @cached_property
-    def paper_authors(self) -> dict[str, list[tuple[str, str]]]:
-        """Each paper's authors as ``(display name, author id)``, in order.
-
-        The id is graph.author_names' normalized name (``family, given``), so spellings
-        of one person ("J. Smith", "John Smith") share one entry of the index; authors
-        known only from arXiv data are told apart by their folded name.
-        """
-        names = graph.author_names(self.library.papers.values())
-        out: dict[str, list[tuple[str, str]]] = {}
-        for key, view in self.papers.items():
-            paper = self.library.papers[key]
-            people: list[tuple[str, str]] = []
-            if paper.authors:
-                for pos, display in enumerate(view.record.authors):
-                    if (key, pos) in names:
-                        people.append((display, names[(key, pos)][0]))
-                    elif display != "et al.":
-                        people.append((display, display.casefold()))
-            else:
-                people = [(d, d.casefold()) for d in view.record.authors if d != "et al."]
-            out[key] = people
-        return out
-
-    @cached_property
-    def authors(self) -> list[AuthorEntry]:
-        """Everyone on the list, by family name, with their papers."""
-        displays: dict[str, dict[str, int]] = {}
-        papers: dict[str, list[PaperView]] = {}
-        for key, people in self.paper_authors.items():
-            for display, ident in people:
-                counts = displays.setdefault(ident, {})
-                counts[display] = counts.get(display, 0) + 1
-                if self.papers[key] not in papers.setdefault(ident, []):
-                    papers[ident].append(self.papers[key])
-        entries = [
-            AuthorEntry(
-                name=min(counts, key=lambda d: (-counts[d], -len(d), d)),
-                anchor=self.author_anchor(ident),
-                papers=tuple(sorted(papers[ident], key=lambda v: (v.year or 0, v.key))),
-                sort_key=ident if "," in ident else _family_sort(ident),
-            )
-            for ident, counts in displays.items()
-        ]
-        return sorted(entries, key=lambda e: (e.sort_key, e.name))
-
-    @cached_property
-    def _author_slugs(self) -> dict[str, str]:
-        return assign_slugs(ident for people in self.paper_authors.values() for _, ident in people)
-
-    def author_anchor(self, ident: str) -> str:
-        """The anchor of an author on the authors page."""
-        return f"author-{self._author_slugs[ident]}"
+    def author_index(self) -> AuthorIndex:
+        """Everyone on the list and their papers (the authors page, paper bylines)."""
+        return AuthorIndex(self.library, self.papers)
 
     def change_view(self, c: Change) -> dict[str, Any]:
         """One change for the what's-new page and the feed."""
@@ -398,6 +349,68 @@ class SiteData:
             self.layout, GRAPH, topic_title=self.topic_title,
             records={k: v.record for k, v in self.papers.items()},
         )  # fmt: skip
+
+
+class AuthorIndex:
+    """The people of the list: each paper's authors, one entry per person, anchors."""
+
+    def __init__(self, library: Library, papers: Mapping[str, PaperView]) -> None:
+        self.library = library
+        self.papers = papers
+
+    @cached_property
+    def paper_authors(self) -> dict[str, list[tuple[str, str]]]:
+        """Each paper's authors as ``(display name, author id)``, in order.
+
+        The id is graph.author_names' normalized name (``family, given``), so spellings
+        of one person ("J. Smith", "John Smith") share one entry of the index; authors
+        known only from arXiv data are told apart by their folded name.
+        """
+        names = graph.author_names(self.library.papers.values())
+        out: dict[str, list[tuple[str, str]]] = {}
+        for key, view in self.papers.items():
+            paper = self.library.papers[key]
+            people: list[tuple[str, str]] = []
+            if paper.authors:
+                for pos, display in enumerate(view.record.authors):
+                    if (key, pos) in names:
+                        people.append((display, names[(key, pos)][0]))
+                    elif display != "et al.":
+                        people.append((display, display.casefold()))
+            else:
+                people = [(d, d.casefold()) for d in view.record.authors if d != "et al."]
+            out[key] = people
+        return out
+
+    @cached_property
+    def entries(self) -> list[AuthorEntry]:
+        """Everyone on the list, by family name, with their papers."""
+        displays: dict[str, dict[str, int]] = {}
+        papers: dict[str, list[PaperView]] = {}
+        for key, people in self.paper_authors.items():
+            for display, ident in people:
+                counts = displays.setdefault(ident, {})
+                counts[display] = counts.get(display, 0) + 1
+                if self.papers[key] not in papers.setdefault(ident, []):
+                    papers[ident].append(self.papers[key])
+        entries = [
+            AuthorEntry(
+                name=min(counts, key=lambda d: (-counts[d], -len(d), d)),
+                anchor=self.anchor(ident),
+                papers=tuple(sorted(papers[ident], key=lambda v: (v.year or 0, v.key))),
+                sort_key=ident if "," in ident else _family_sort(ident),
+            )
+            for ident, counts in displays.items()
+        ]
+        return sorted(entries, key=lambda e: (e.sort_key, e.name))
+
+    @cached_property
+    def _author_slugs(self) -> dict[str, str]:
+        return assign_slugs(ident for people in self.paper_authors.values() for _, ident in people)
+
+    def anchor(self, ident: str) -> str:
+        """The anchor of an author on the authors page."""
+        return f"author-{self._author_slugs[ident]}"
 
 
 def _family_sort(name: str) -> str:

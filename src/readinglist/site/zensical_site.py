@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -72,7 +73,11 @@ def make_tree(root: Path, config: MkDocsConfig) -> SiteTree:
     if option:
         course = (Path(config.config_file_path).parent / option).resolve()
     library = load_library(find_root(course)).library
-    return course_tree(
+    # The pass-through extension is appended to mkdocs.yml's own list; without one there,
+    # adding it would replace Zensical's default extensions, so pages go as Markdown.
+    config_text = Path(config.config_file_path).read_text(encoding="utf-8")
+    raw = re.search(r"^markdown_extensions:[ \t]*(#.*)?\r?\n[ \t]*-", config_text, re.M) is not None
+    tree = course_tree(
         library,
         read_docs(Path(config.docs_dir)),
         use_directory_urls=config.use_directory_urls,
@@ -80,7 +85,11 @@ def make_tree(root: Path, config: MkDocsConfig) -> SiteTree:
         headings=HeadingStyle.from_config(config.mdx_configs.get("toc")),
         citation_style=_plugin_option(config, "citation_style", citations.AUTHOR_YEAR),
         has_nav=config.nav is not None,
+        raw=raw,
     )
+    if not raw:
+        tree.markdown_extensions = ()
+    return tree
 
 
 def staging_config(config: MkDocsConfig, tree: SiteTree) -> str:
@@ -101,6 +110,8 @@ def staging_config(config: MkDocsConfig, tree: SiteTree) -> str:
         data["extra_css"] = css
     if js:
         data["extra_javascript"] = js
+    if tree.markdown_extensions:  # appended to mkdocs.yml's list
+        data["markdown_extensions"] = list(tree.markdown_extensions)
     custom_dir = config.theme.custom_dir
     if custom_dir:  # relative to the course's mkdocs.yml, not to the staging project
         data["theme"] = {"custom_dir": str(Path(custom_dir).resolve())}
