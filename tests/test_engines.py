@@ -156,13 +156,39 @@ def test_tree_pages_are_markdown_with_front_matter_and_escaped_titles(tmp_path: 
     tree = course_tree(library, read_docs(root / "docs"))
     page = tree.files["papers/jacot2018.md"].decode()
     assert page.startswith("---\n") and "\ntitle: 'Neural Tangent Kernel:" in page
-    assert "\n## Abstract\n" not in page  # no abstract without sync data
+    assert "\n<!--readinglist:html {" in page and '<h2 id="read-in">' in page
+    # Without the pass-through extension, headings are Markdown for the toc extension.
+    plain = course_tree(library, read_docs(root / "docs"), raw=False)
+    page = plain.files["papers/jacot2018.md"].decode()
+    assert "<!--readinglist:html" not in page
     assert "\n## Read in\n" in page and "\n## BibTeX\n" in page
     # Generated pages never replace hand-written ones, and docs/ files pass through.
     assert tree.files["using.md"] == (root / "docs" / "using.md").read_bytes()
     assert "papers/jacot2018.md" in tree.generated and "using.md" not in tree.generated
     assert tree.nav[0] == {"Home": "index.md"} and "using.md" in tree.nav
     assert not any(isinstance(x, str) and x.startswith("papers/") for x in tree.nav)
+
+
+def test_pass_through_extension_keeps_the_html_and_gives_the_toc() -> None:
+    import markdown
+
+    from readinglist.site.mdext import marker_line
+
+    toc = [{"level": 2, "id": "a--b", "name": "A &amp; B", "children": []}]
+    html = (
+        '<div class="x">\n<p>*not emphasis* <b>kept</b></p>\n\n<h2 id="a--b">A &amp; B</h2>\n</div>'
+    )
+    md = markdown.Markdown(extensions=["toc", "readinglist.site.mdext"])
+    assert md.convert(marker_line(toc) + "\n" + html) == html
+    assert md.toc_tokens == [
+        {"level": 2, "id": "a--b", "name": "A &amp; B", "html": "A &amp; B",
+         "data-toc-label": "", "children": []}
+    ]  # fmt: skip
+    md.reset()
+    assert md.convert("# Title\n\n*emphasis*") == (
+        '<h1 id="title">Title</h1>\n<p><em>emphasis</em></p>'
+    )
+    assert [t["id"] for t in md.toc_tokens] == ["title"]
 
 
 def test_tree_resolves_citations_and_reports_unknown_keys_with_line(

@@ -52,7 +52,7 @@ class _RawPage(Preprocessor):
         data = json.loads(lines[0][len(MARKER) : -len(END)])
         md.readinglist_toc = [_toc_token(t) for t in data.get("toc", [])]
         placeholder = self.md.htmlStash.store("\n".join(lines[1:]))
-        return ["", placeholder, ""]
+        return ["", placeholder, "", ""]  # a block of its own, as html_block stashes
 
 
 class _Toc(Postprocessor):
