@@ -9,7 +9,9 @@ beside the output (never into the course's ``docs/``):
 - ``docs/``: the tree;
 - ``mkdocs.yml``: ``INHERIT`` of the course's mkdocs.yml (Zensical's own way to extend a
   config) plus what the plugin would add: the staging folders, the navigation of the
-  generated pages (when mkdocs.yml has none), the site's CSS and JavaScript.
+  generated pages (when mkdocs.yml has none), the site's CSS and JavaScript, and the
+  :mod:`~readinglist.site.mdext` Markdown extension through which generated pages,
+  HTML already, skip Python-Markdown (Zensical's fast path, like the plugin's).
 
 Zensical builds it (through its public ``zensical.build``/``zensical.serve``) and the
 built site replaces the output folder. ``serve`` keeps the staging project while it
