@@ -91,6 +91,7 @@ def main() -> int:
     parser.add_argument("--big-runs", type=int, default=1, help="runs at 5,000 papers and more")
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--no-bundled", action="store_true", help="skip the bundled course")
+    parser.add_argument("--engine", choices=ENGINES, action="append", help="only this engine")
     parser.add_argument(
         "--no-warm-up",
         action="store_true",
@@ -105,7 +106,7 @@ def main() -> int:
         root = course(work, papers)
         name = "bundled course" if papers is None else f"{papers:,} papers"
         runs = args.big_runs if papers and papers >= 5000 else args.runs
-        for engine in ENGINES:
+        for engine in args.engine or ENGINES:
             r = bench(root, engine, runs, warm_up=not args.no_warm_up)
             print(
                 f"| {name} | {engine} | {r['seconds']:.2f} s | {r['cpu']:.2f} s | {r['peak']:.0f} MiB "

@@ -281,3 +281,18 @@ def test_zensical_strict_fails_on_a_broken_link_and_writes_nothing(
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(STAGING_PREFIX)] == []
     result = run("--root", root, "build", "--engine", "zensical", "-d", out)
     assert result.exit_code == 0 and (out / "using.html").is_file()
+
+
+def test_a_page_too_long_for_zensicals_search_index_is_left_out_of_search(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from readinglist.site import tree as tree_module
+
+    root = copy_course(tmp_path / "course")
+    library = load_library(root).library
+    normal = course_tree(library, read_docs(root / "docs"))
+    assert "exclude" not in normal.files["lectures/7.md"].decode().split("---")[1]
+    monkeypatch.setattr(tree_module, "SEARCH_WORDS", 50)
+    short = course_tree(library, read_docs(root / "docs"))
+    head = short.files["lectures/7.md"].decode().split("---")[1]
+    assert "search:\n  exclude: true" in head

@@ -40,6 +40,12 @@ log = logging.getLogger(__name__)
 EXTRA_CSS = (f"{ASSETS}/readinglist.css", f"{ASSETS}/progress.css")
 EXTRA_JAVASCRIPT = (f"{ASSETS}/progress.js",)
 
+#: Zensical's search refuses a page whose text has more than 16,384 token positions
+#: ("exceeds the search index limit"); a generated page with more words than this (the
+#: missing-papers page of a 5,000-paper list) is left out of its search instead.
+SEARCH_WORDS = 10_000
+_TAG = re.compile(r"<[^>]*>")
+
 _FRONT_MATTER = re.compile(r"\A(---[ \t]*\r?\n.*?\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z))", re.S)
 
 
@@ -169,6 +175,9 @@ def course_tree(
     for src, text in plan.pages.items():
         files[src] = text.encode()
     for src, page in plan.html.items():
+        if page.search and len(_TAG.sub(" ", page.html).split()) > SEARCH_WORDS:
+            log.info("%s: too long for the search index; left out of search", src)
+            page = replace(page, search=False)
         files[src] = page_markdown(page, raw=raw).encode()
     files.update(plan.files)
     files.update(asset_files())
