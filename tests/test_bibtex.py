@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pybtex.database import parse_string as pybtex_parse
 
-from readinglist.bibtex import decode_bib, format_entry, parse_bib, parse_names
+from readinglist.bibtex import decode_bib, format_entry, parse_bib, parse_names, raw_fields
 from readinglist.errors import BibSyntaxError
 
 SAMPLE = r"""% a comment line
@@ -78,21 +78,62 @@ def test_first_last_order_and_middle_names() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "fragment"),
     [
-        ("@article{a,\n  title = {Unbalanced,\n  year = 2020,\n}\n", 5, ""),
-        ("@article{a,\n  title = {x}\n  year = {2020},\n}\n", 3, "expected"),
-        ("@article{a,\n  journal = nosuchmacro,\n}\n", 2, "nosuchmacro"),
-        ("@string{a = a}\n@misc{k, title = a}\n", 1, ""),
-        ("@article{a,\n  title = {x},\n", 3, ""),
-        ("@article{a b,\n  title = {x},\n}\n", 1, ""),
-        ("@misc{k, title = {" + "{" * 200 + "}" * 200 + "}}\n", 1, "nested"),
+        ("@article{a,\n  title = {Unbalanced,\n  year = 2020,\n}\n", 2,
+         "unbalanced brace: the value of field 'title' on line 2 takes in the fields after it"),
+        ("@article{a,\n  title = {Unclosed,\n  year = 2020,\n\n@misc{b, title = {B}}\n", 2,
+         "runs into the next entry"),
+        ('@article{a,\n  title = "Unclosed,\n  year = 2020,\n}\n', 2, "unclosed quote"),
+        ("@article{a,\n  title = {x}\n  year = {2020},\n}\n", 2,
+         "missing comma after the field on line 2?"),
+        ("@article{a,\n  title {x},\n}\n", 2, "'=' missing after field name 'title' on line 2?"),
+        ("@article{a,\n  title = {x},\n", 2, "entry 'a' is not closed before the next entry"),
+        ("@article{a b,\n  title = {x},\n}\n", 1, "a key cannot hold spaces"),
+        ("@Article{,\n  title = {x},\n}\n", 1, "without a key"),
     ],
-)
-def test_syntax_errors_name_the_line(text: str, line: int, fragment: str) -> None:
-    with pytest.raises(BibSyntaxError) as info:
-        parse_bib(text, "bib/x.bib")
-    assert info.value.file == "bib/x.bib"
-    assert info.value.line == line, str(info.value)
-    assert fragment in str(info.value)
+)  # fmt: skip
+def test_an_unreadable_entry_is_one_problem_with_its_line_and_a_hint(
+    text: str, line: int, fragment: str
+) -> None:
+    good = "@misc{good, title = {Good}} "  # on the same line: the lines stay as written
+    offset = 0
+    parsed = parse_bib(good + text + "\n" + good.replace("good", "after"), "bib/x.bib")
+    [problem] = parsed.problems
+    assert problem.severity == "error" and problem.line == line + offset, problem
+    assert fragment in problem.message
+    # The entries around it are read.
+    assert [e.key for e in parsed.entries][0] == "good"
+    assert [e.key for e in parsed.entries][-1] == "after"
+
+
+def test_an_undefined_macro_is_a_warning_and_reads_as_empty() -> None:
+    parsed = parse_bib("@article{a,\n  journal = nosuchmacro,\n  year = 2020,\n}\n", "x")
+    assert parsed.entries[0].fields == (("journal", ""), ("year", "2020"))
+    [problem] = parsed.problems
+    assert (problem.line, problem.code, problem.severity) == (2, "undefined-macro", "warning")
+    assert "nosuchmacro" in problem.message
+
+
+def test_deep_braces_are_read_without_recursion() -> None:
+    text = "@misc{k, title = {" + "{" * 10000 + "x" + "}" * 10000 + "}}\n"
+    [entry] = parse_bib(text, "x").entries
+    assert entry.fields[0][1].count("{") == 10000
+
+
+def test_raw_fields_keep_every_value_as_written() -> None:
+    text = (
+        '@string{jn = "J. Mach. Learn."}\n'
+        "@Article{K,\n  Journal = jn # { Res.},\n  month = feb,\n  year = 2001,\n"
+        '  pages = "1--2",\n  title = {{B}races {\\"o}},\n}\n'
+    )
+    [entry] = parse_bib(text, "x").entries
+    assert raw_fields(entry.text) == [
+        ("Journal", "jn # { Res.}"), ("month", "feb"), ("year", "2001"),
+        ("pages", '"1--2"'), ("title", '{{B}races {\\"o}}'),
+    ]  # fmt: skip
+    assert dict(entry.fields)["Journal"] == "J. Mach. Learn. Res."
+    assert dict(entry.fields)["month"] == "February"
+    assert [d.name for d in entry.strings] == ["jn"]
+    assert entry.text.startswith("@Article{K,") and entry.text.endswith("}")
 
 
 def test_decode_handles_bom_crlf_and_cr() -> None:

@@ -44,12 +44,12 @@ def test_duplicate_keys_within_and_across_files(run, course, write_bib) -> None:
     ("entry", "kind"),
     [
         ("@misc{dup,\n  title = {X},\n  author = {A, B},\n  year = {2018},\n"
-         "  eprint = {1806.07572v2},\n  archivePrefix = {arXiv},\n}\n", "arXiv id: 1806.07572"),
+         "  eprint = {1806.07572v2},\n  archivePrefix = {arXiv},\n}\n", "same arXiv id 1806.07572"),
         ("@article{dup,\n  title = {Y},\n  author = {A, B},\n  year = {1993},\n"
-         "  doi = {10.1109/18.256500},\n}\n", "DOI: 10.1109/18.256500"),
+         "  doi = {10.1109/18.256500},\n}\n", "same DOI 10.1109/18.256500"),
         ("@misc{dup,\n  title = {Neural {T}angent {K}ernel: convergence and generalization in "
          "neural networks},\n  author = {Jacot, A.},\n  year = {2018},\n}\n",
-         "title and first author"),
+         "same title, first author and year (2018)"),
     ],
 )  # fmt: skip
 def test_same_paper_under_two_keys_names_both(run, course, write_bib, entry, kind) -> None:  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import arxiv
 import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
@@ -798,24 +799,6 @@ def test_base_url_with_query_string(
     assert standin.requests[0]["extra"] == "{x}"
 
 
-def test_from_env(standin: ArxivStandIn, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("READINGLIST_ARXIV_URL", standin.url)
-    monkeypatch.setenv("READINGLIST_ARXIV_DELAY", "0.5")
-    from_os = ArxivClient.from_env()
-    assert (from_os.base_url, from_os.http.delay) == (standin.url, 0.5)
-    client = ArxivClient.from_env(
-        {"READINGLIST_ARXIV_URL": standin.url, "READINGLIST_ARXIV_DELAY": "0"}, retries=0
-    )
-    assert client.base_url == standin.url
-    assert (client.http.delay, client.http.retries) == (0.0, 0)
-    assert list(client.fetch_ids(["2001.00001"]).records) == ["2001.00001"]
-    default = ArxivClient.from_env({})
-    assert (default.base_url, default.http.delay) == (DEFAULT_URL, 3.0)
-    for bad in ("soon", "-1", "nan", "inf"):
-        with pytest.raises(UsageError, match="READINGLIST_ARXIV_DELAY"):
-            ArxivClient.from_env({"READINGLIST_ARXIV_DELAY": bad})
-
-
 def test_page_size_is_bounded() -> None:
     with pytest.raises(ValueError):
         ArxivClient(DEFAULT_URL, page_size=101)
@@ -833,3 +816,48 @@ def test_body_cut_mid_transfer_is_retried(
     standin.inject(["cut"])
     result = make_client(standin).fetch_ids(_ids(2))
     assert sorted(result.records) == _ids(2)
+
+
+# -- the arxiv package as a reference reader ---------------------------------------------
+def _package_client(server: ArxivStandIn, page_size: int) -> arxiv.Client:
+    """The arxiv package's public client, pointed at the stand-in."""
+    client = arxiv.Client(page_size=page_size, delay_seconds=0, num_retries=0)
+    client.query_url_format = server.url + "?{}"  # a documented attribute of Client
+    return client
+
+
+@pytest.mark.parametrize("legacy", [False, True])
+def test_the_arxiv_package_asks_the_same_and_reads_the_same_papers(
+    legacy: bool, make_client: Callable[..., ArxivClient]
+) -> None:
+    ids = _ids(7)
+    papers = _papers(ids)
+    papers[ids[0]] |= {"doi": "10.1234/x", "journal_ref": "J. Tests 1 (2020)",
+                       "comment": "12 pages", "categories": ["stat.ML", "cs.LG"]}  # fmt: skip
+    with ArxivStandIn(papers, legacy=legacy) as server:
+        theirs = list(
+            _package_client(server, len(ids)).results(arxiv.Search(id_list=ids, max_results=7))
+        )
+        ours = make_client(server).fetch_ids(ids)
+        query = 'ti:"study"'
+        search = arxiv.Search(query, max_results=5, sort_by=arxiv.SortCriterion.SubmittedDate)
+        their_hits = list(_package_client(server, 5).results(search))
+        our_hits = make_client(server).search(query, max_results=5)
+        their_requests, our_requests = server.requests[0::2], server.requests[1::2]
+    assert their_requests == our_requests  # the same parameters, spelled the same
+    assert [r.get_short_id() for r in their_hits] == [
+        r.arxiv_id.versioned for r in our_hits.entries
+    ]
+    assert len(theirs) == len(ours.records) == 7
+    for result in theirs:
+        record = ours.records[result.get_short_id().rpartition("v")[0]]
+        assert result.get_short_id() == record.arxiv_id.versioned
+        assert " ".join(result.title.split()) == record.title
+        assert [a.name for a in result.authors] == list(record.authors)
+        assert " ".join(result.summary.split()) == record.abstract
+        assert result.published.date().isoformat() == record.published
+        assert result.updated.date().isoformat() == record.updated
+        assert (result.primary_category, result.categories) == (
+            record.primary_category, list(record.categories))  # fmt: skip
+        assert (result.doi or "", " ".join((result.journal_ref or "").split())) == (
+            record.doi, record.journal_ref)  # fmt: skip

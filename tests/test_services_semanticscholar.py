@@ -25,7 +25,6 @@ from readinglist.ids import ArxivId
 from readinglist.model import Publication
 from readinglist.services.semanticscholar import (
     BATCH_SIZE,
-    DEFAULT_URL,
     PAPER_FIELDS,
     REFERENCE_CAP,
     REFERENCE_FIELDS,
@@ -801,37 +800,6 @@ def test_no_key_no_header(sleeps: list[float]) -> None:
         client.fetch_papers(["ARXIV:2101.00001"])
         assert not s2.api_key_sent and s2.api_keys == [None]
     assert not client.has_api_key and "api_key=None" in repr(client)
-
-
-def test_from_env(sleeps: list[float]) -> None:
-    client = SemanticScholarClient.from_env(
-        {
-            "READINGLIST_S2_URL": "http://127.0.0.1:9/graph/v1/",
-            "READINGLIST_S2_DELAY": "0.25",
-            "S2_API_KEY": API_KEY,
-        },
-        sleep=sleeps.append,
-    )
-    assert client.base_url == "http://127.0.0.1:9/graph/v1"
-    assert client.delay == 0.25 and client.has_api_key and API_KEY not in repr(client)
-    default = SemanticScholarClient.from_env({"S2_API_KEY": ""})
-    assert default.base_url == DEFAULT_URL and default.delay == 1.0 and not default.has_api_key
-    for bad in ("soon", "-1", "nan", "inf"):
-        with pytest.raises(UsageError, match="READINGLIST_S2_DELAY") as info:
-            SemanticScholarClient.from_env({"READINGLIST_S2_DELAY": bad, "S2_API_KEY": API_KEY})
-        assert API_KEY not in str(info.value)
-
-
-def test_from_env_reads_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("READINGLIST_S2_URL", "http://127.0.0.1:9/x")
-    monkeypatch.setenv("READINGLIST_S2_DELAY", "2")
-    monkeypatch.delenv("S2_API_KEY", raising=False)
-    client = SemanticScholarClient.from_env()
-    assert (client.base_url, client.delay, client.has_api_key) == (
-        "http://127.0.0.1:9/x",
-        2.0,
-        False,
-    )
 
 
 def test_delay_spaces_requests() -> None:

@@ -797,14 +797,19 @@ def test_readinglist_build_default_site_dir(course: Path, run) -> None:  # type:
     assert (course / "site" / "lectures" / "1.html").is_file()
 
 
-def test_broken_bib_is_one_line_and_exit_2(course: Path, run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_one_broken_entry_leaves_the_others_published(course: Path, run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # An unreadable entry is one finding (issue 12); the site is built from the others.
+    # If build checks first, it refuses with that finding unless errors are allowed.
     append_bib(course, "ntk.bib", "@article{broken,\n  title = {never closed,\n")
     result = run("--root", course, "build", "-d", tmp_path / "out")
-    assert result.exit_code == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1
-    assert re.match(r"error: bib/ntk\.bib:\d+: ", lines[0]), lines[0]
-    assert not (tmp_path / "out").exists()
+    if result.exit_code != 0:
+        assert result.exit_code == 1, result.stderr
+        assert re.search(r"bib/ntk\.bib:\d+: .*broken", result.stderr), result.stderr
+        assert "Traceback" not in result.stderr
+        result = run("--root", course, "build", "--allow-errors", "-d", tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "out" / "papers" / "jacot2018.html").is_file()
+    assert not (tmp_path / "out" / "papers" / "broken.html").exists()
 
 
 def test_missing_mkdocs_yml_is_exit_2(course: Path, run) -> None:  # type: ignore[no-untyped-def]
@@ -864,13 +869,15 @@ def test_plain_mkdocs_build_works(course: Path, tmp_path: Path) -> None:
     assert (tmp_path / "out" / "downloads" / "lecture-1.bib").is_file()
 
 
-def test_plain_mkdocs_build_reports_a_broken_bib_in_one_line(course: Path, tmp_path: Path) -> None:
+def test_plain_mkdocs_build_survives_a_broken_entry(course: Path, tmp_path: Path) -> None:
     append_bib(course, "ntk.bib", "@article{broken,\n  title = {never closed,\n")
     result = _mkdocs("build", "-q", "-d", str(tmp_path / "out"), cwd=course)
-    assert result.returncode == 1
-    errors = [line for line in result.stderr.splitlines() if "bib/ntk.bib:" in line]
-    assert len(errors) == 1 and re.search(r"bib/ntk\.bib:\d+: ", errors[0])
     assert "Traceback" not in result.stderr
+    if result.returncode == 0:
+        assert (tmp_path / "out" / "papers" / "jacot2018.html").is_file()
+    else:  # a plugin that checks first names the entry in one line
+        errors = [line for line in result.stderr.splitlines() if "bib/ntk.bib:" in line]
+        assert len(errors) == 1 and re.search(r"bib/ntk\.bib:\d+: ", errors[0])
 
 
 def test_serve_watches_the_reading_list(course: Path) -> None:
@@ -1039,7 +1046,9 @@ def test_layout_links_with_and_without_directory_urls() -> None:
 def test_directory_urls_site_links_resolve(tmp_path: Path) -> None:
     def configure(root: Path) -> None:
         config = root / "mkdocs.yml"
-        config.write_text(config.read_text().replace("use_directory_urls: false", ""))
+        text = config.read_text().replace("use_directory_urls: false", "")
+        # Material's offline plugin (search from file://) turns directory URLs off.
+        config.write_text(re.sub(r"^  - offline\b.*\n", "", text, flags=re.M))
 
     built = build_copy(tmp_path, configure)
     page = built.site / "lectures" / "7" / "index.html"

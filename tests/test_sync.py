@@ -27,7 +27,9 @@ from typing import Any
 import pytest
 
 from readinglist import graph, store
+from readinglist.add import add_papers, parse_add_ids
 from readinglist.bibtex import parse_bib
+from readinglist.bibwrite import bibtex_name, citation_key, escape_bibtex
 from readinglist.errors import LockHeldError, StoreError, UsageError
 from readinglist.model import ArxivRecord, Library
 from readinglist.services.arxiv import ArxivClient
@@ -37,14 +39,8 @@ from readinglist.sync import (
     Progress,
     SyncIncomplete,
     VersionChange,
-    add_papers,
-    bibtex_name,
-    citation_key,
-    escape_bibtex,
     list_candidates,
     offline_report,
-    parse_add_ids,
-    resolve_today,
     sync,
 )
 from readinglist.synced import (
@@ -1141,11 +1137,11 @@ def test_add_refuses_a_doi_whose_preprint_is_listed(course: Path) -> None:
 
 
 def test_appended_text_that_would_not_read_back_is_refused(course: Path) -> None:
-    from readinglist import sync as sync_module
+    from readinglist import add as add_module
 
     before = (course / "bib" / "ntk.bib").read_bytes()
     with pytest.raises(StoreError, match="would not read back as written"):
-        sync_module._check_appended(course, "bib/ntk.bib", "@misc{x,\n  title = {a},\n", ["x"])
+        add_module._check_appended(course, "bib/ntk.bib", "@misc{x,\n  title = {a},\n", ["x"])
     assert (course / "bib" / "ntk.bib").read_bytes() == before
 
 
@@ -1164,13 +1160,6 @@ def test_key_and_bibtex_helpers() -> None:
     assert parse_add_ids(["10.48550/arXiv.1806.07572", "1806.07572v3"]) == [
         ("arxiv", "1806.07572", "10.48550/arXiv.1806.07572")
     ]
-
-
-def test_today_comes_from_the_environment() -> None:
-    assert resolve_today({"READINGLIST_TODAY": "2024-02-29"}) == dt.date(2024, 2, 29)
-    assert resolve_today({}) == dt.date.today()
-    with pytest.raises(UsageError, match="READINGLIST_TODAY must be a date"):
-        resolve_today({"READINGLIST_TODAY": "yesterday"})
 
 
 # ---------------------------------------------------------------- SIGKILL

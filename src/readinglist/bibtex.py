@@ -1,13 +1,20 @@
-"""BibTeX text <-> model, with pybtex's low-level parser. Strings only, no disk I/O.
+"""BibTeX text <-> model: the one reading path. Strings only, no disk I/O.
 
-Reading keeps every field exactly as written (the text between its delimiters, with
-``@string`` macros and ``#`` concatenation resolved) and the line of every entry and
-field. Writing never goes through pybtex's writer, which re-escapes values and drops
-``@string``/``@comment`` (see MEASURED.md): an entry is written back with each field's
-text as the person wrote it.
+:func:`parse_bib` is what the store, the importer and the checker all read with. It keeps,
+for every entry, the text from its ``@`` to its closing delimiter exactly as written (what
+``export`` and ``import`` copy), each field's value with ``@string`` macros and ``#``
+resolved (what is displayed and compared), the ``@string`` definitions it uses, and the
+line of the entry and of each field. ``@comment`` bodies are skipped whole, ``@preamble``
+and ``@string`` blocks are kept with their text.
 
-Incoming text is not trusted: every way it can be unreadable raises
-:class:`BibSyntaxError` naming the file and line.
+Reading is partial, as BibTeX's own is: an entry that cannot be read (a missing comma or
+``=``, an unbalanced brace, an unclosed quote, an empty key) is one error
+:class:`Problem` naming its line and what is likely missing, and reading goes on at the
+next entry. An undefined macro is a warning and reads as empty, as in BibTeX. Only text
+that is not UTF-8 (or holds a NUL) is refused whole, by :func:`decode_bib`.
+
+Writing never goes through pybtex's writer, which re-escapes values and drops
+``@string``/``@comment`` (see MEASURED.md).
 """
 
 from __future__ import annotations
@@ -15,48 +22,106 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
-
-from pybtex.database.input.bibtex import LowLevelParser, SkipEntry, month_names
-from pybtex.exceptions import PybtexError
-from pybtex.scanner import PybtexSyntaxError
-from pybtex.utils import CaseInsensitiveDict
 
 from readinglist.errors import BibSyntaxError
 from readinglist.ids import identify
-from readinglist.model import Location, Paper, Person
+from readinglist.model import Location, Paper
+from readinglist.names import parse_names
 
-_FIELD_START = re.compile(r"(?m)^[ \t]*([A-Za-z][\w\-:.+]*)[ \t]*=")
-_PERSON_FIELDS = ("author", "editor")
+__all__ = [
+    "ParsedFile",
+    "Problem",
+    "RawEntry",
+    "StringDef",
+    "decode_bib",
+    "format_entry",
+    "is_safe_key",
+    "paper_from_raw",
+    "parse_bib",
+    "parse_names",
+    "raw_fields",
+]
+
+MONTHS = {
+    "jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May",
+    "jun": "June", "jul": "July", "aug": "August", "sep": "September", "oct": "October",
+    "nov": "November", "dec": "December",
+}  # fmt: skip
+"""The month macros every BibTeX style defines (what ``month = feb`` reads as)."""
+
 _SAFE_KEY = re.compile(r"^[^\s\"#%'(),={}\\]+$")
+_WS = re.compile(r"\s*")
+_TYPE = re.compile(r"[A-Za-z][\w\-:.+]*")
+_NAME = re.compile(r"[^\s\"#%'(),={}]+")
+_KEY_BRACE = re.compile(r"[^\s,}]+")
+_KEY_PAREN = re.compile(r"[^\s,]+")
+_NUMBER = re.compile(r"\d+")
+_BRACES = re.compile(r"[{}]")
+_QUOTE_STOPS = re.compile(r'["{}]')
+# A line starting a new entry: a value that runs over one is an unclosed brace or quote.
+_ENTRY_LINE = re.compile(r"\n[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(]")
+_NEXT_AT_LINE = re.compile(r"\n[ \t]*@")
+_FIELD_AFTER_KEY = re.compile(r"[^\s\"#%'(),={}]+\s*=")
+# A value that holds "name = ..." lines has taken in the fields after it.
+_SWALLOWED = re.compile(r"\n[ \t]*[A-Za-z][\w\-]*[ \t]*=")
+
+
+@dataclass(frozen=True)
+class StringDef:
+    """One ``@string`` definition: its name as written, resolved value and source text."""
+
+    name: str
+    value: str
+    text: str
+    line: int
+    uses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class RawEntry:
-    """One entry as read: type, key, ``(name, value)`` fields, and where it was written."""
+    """One entry as read: type (lower case), key, ``(name, value)`` fields with values
+    resolved, the line of the entry and of each field, its source text from ``@`` to the
+    closing delimiter, and the ``@string`` definitions it needs (with the ones those use),
+    in definition order."""
 
     entry_type: str
     key: str
     fields: tuple[tuple[str, str], ...]
     line: int
     field_lines: tuple[int, ...]
+    text: str = ""
+    strings: tuple[StringDef, ...] = ()
 
 
 @dataclass(frozen=True)
 class Problem:
-    """Something questionable in a file that does not stop it from being read."""
+    """Something questionable in a file that does not stop the rest from being read.
+
+    ``severity`` is ``error`` for an entry that could not be read at all (it is left
+    out), ``warning`` otherwise; ``key`` is the entry's key when known.
+    """
 
     line: int
     code: str
     message: str
+    severity: str = "warning"
+    key: str = ""
 
 
 @dataclass(frozen=True)
 class ParsedFile:
-    """The entries of one ``.bib`` file and the problems found while reading it."""
+    """The entries of one ``.bib`` file, its other blocks and the problems found."""
 
     entries: tuple[RawEntry, ...]
     problems: tuple[Problem, ...]
+    strings: tuple[StringDef, ...] = ()
+    comments: tuple[int, ...] = ()
+    preambles: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def unreadable(self) -> tuple[Problem, ...]:
+        """The entries left out because they could not be read."""
+        return tuple(p for p in self.problems if p.severity == "error")
 
 
 def decode_bib(data: bytes, file: str) -> str:
@@ -84,210 +149,476 @@ def decode_bib(data: bytes, file: str) -> str:
     return text
 
 
-class _Parser(LowLevelParser):
-    """pybtex's tokenizer with errors turned into exceptions we can locate, and
-    ``@comment{...}`` bodies skipped whole (as biber and JabRef do), so an ``@`` inside
-    one (``jabref-meta: fileDirectory-user@host``) is not read as a new entry."""
+class _Unreadable(Exception):
+    """An entry that cannot be read: where (an offset) and what is likely wrong."""
 
-    def handle_error(self, error: Exception) -> None:
-        raise error
+    def __init__(self, pos: int, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.pos = pos
+        self.message = message
+        self.line = line
 
-    def parse_command(self):  # type: ignore[no-untyped-def]
-        try:
-            return super().parse_command()
-        except SkipEntry:
-            if self.text[self.pos - 1 : self.pos] == "{":
-                self._skip_braced_body()
-            raise
 
-    def _skip_braced_body(self) -> None:
-        depth = 1
-        start: int = self.pos  # type: ignore[has-type]
-        pos = start
-        text: str = self.text
-        while depth and pos < len(text):
-            ch = text[pos]
+class _Reader:
+    """One pass over a file's text. Offsets only go forward, so lines are counted
+    incrementally."""
+
+    def __init__(self, text: str, *, resolve: bool = True) -> None:
+        self.text = text
+        self.resolve = resolve
+        self.macros: dict[str, str] = dict(MONTHS)
+        self.defs: dict[str, StringDef] = {}
+        self.problems: list[Problem] = []
+        self._line_pos = 0
+        self._line = 1
+        # Per value: macros used, undefined ones seen.
+        self.uses: list[str] = []
+
+    def line(self, pos: int) -> int:
+        if pos >= self._line_pos:
+            self._line += self.text.count("\n", self._line_pos, pos)
+        else:
+            self._line = self.text.count("\n", 0, pos) + 1
+        self._line_pos = pos
+        return self._line
+
+    def skip_ws(self, pos: int) -> int:
+        m = _WS.match(self.text, pos)
+        return m.end() if m else pos
+
+    # ------------------------------------------------------------ values
+
+    def value(self, pos: int, field: str, field_line: int, close: str) -> tuple[str, int]:
+        """Read ``part (# part)*`` at ``pos``; the resolved text and the end offset."""
+        text = self.text
+        pieces: list[str] = []
+        while True:
+            pos = self.skip_ws(pos)
+            ch = text[pos : pos + 1]
+            if ch == "{":
+                end = self._braced_end(pos, field, field_line)
+                pieces.append(text[pos + 1 : end - 1])
+            elif ch == '"':
+                end = self._quoted_end(pos, field, field_line)
+                pieces.append(text[pos + 1 : end - 1])
+            elif ch.isdigit():
+                m = _NUMBER.match(text, pos)
+                assert m is not None
+                end = m.end()
+                pieces.append(m.group(0))
+            else:
+                m = _NAME.match(text, pos)
+                if not m or not ch:
+                    if not ch:
+                        raise _Unreadable(
+                            pos,
+                            f"the file ends in field {field!r} (line {field_line})",
+                            field_line,
+                        )
+                    what = "a value" if not pieces else "a value after '#'"
+                    raise _Unreadable(
+                        pos,
+                        f"{what} expected for field {field!r} on line {field_line}, found {ch!r}",
+                    )
+                end = m.end()
+                pieces.append(self._macro(m.group(0), pos))
+            pos = self.skip_ws(end)
+            if text[pos : pos + 1] != "#":
+                return "".join(pieces), pos
+            pos += 1
+
+    def _macro(self, name: str, pos: int) -> str:
+        low = name.lower()
+        self.uses.append(low)
+        value = self.macros.get(low)
+        if value is None:
+            self.problems.append(
+                Problem(
+                    self.line(pos),
+                    "undefined-macro",
+                    f"undefined @string macro {name!r}; it reads as empty (as in BibTeX)",
+                )
+            )
+            return ""
+        return value
+
+    def _braced_end(self, pos: int, field: str, field_line: int) -> int:
+        text = self.text
+        close = text.find("}", pos + 1)
+        inner_open = text.find("{", pos + 1, close if close >= 0 else len(text))
+        if close >= 0 and inner_open < 0:
+            end = close + 1  # the common case: no nested braces
+        else:
+            depth = 0
+            end = -1
+            for m in _BRACES.finditer(text, pos):
+                if m.group(0) == "{":
+                    depth += 1
+                else:
+                    depth -= 1
+                    if depth == 0:
+                        end = m.end()
+                        break
+            if end < 0:
+                self._runaway(pos, len(text), field, field_line, "brace", "'}'")
+                raise _Unreadable(
+                    pos,
+                    f"unbalanced brace: the value of field {field!r} on line {field_line} "
+                    "is never closed (a '}' missing?)",
+                    field_line,
+                )
+        self._runaway(pos, end, field, field_line, "brace", "'}'")
+        return end
+
+    def _quoted_end(self, pos: int, field: str, field_line: int) -> int:
+        depth = 0
+        for m in _QUOTE_STOPS.finditer(self.text, pos + 1):
+            ch = m.group(0)
             if ch == "{":
                 depth += 1
             elif ch == "}":
                 depth -= 1
-            pos += 1
-        if depth:
-            return  # unbalanced: leave it to the ordinary scan
-        self.update_lineno(text[start:pos])
-        self.pos = pos
+                if depth < 0:
+                    # The '}' that ends the entry: the quote was never closed.
+                    raise _Unreadable(
+                        m.start(),
+                        f"unclosed quote: the value of field {field!r} on line {field_line} "
+                        "is never closed (a '\"' missing?)",
+                        field_line,
+                    )
+            elif depth == 0:
+                end = m.end()
+                self._runaway(pos, end, field, field_line, "quote", "'\"'")
+                return end
+        self._runaway(pos, len(self.text), field, field_line, "quote", "'\"'")
+        raise _Unreadable(
+            pos,
+            f"unclosed quote: the value of field {field!r} on line {field_line} is never "
+            "closed (a '\"' missing?)",
+            field_line,
+        )
+
+    def _runaway(self, start: int, end: int, field: str, line: int, kind: str, mark: str) -> None:
+        if "@" in self.text[start:end]:
+            m = _ENTRY_LINE.search(self.text, start, end)
+            if m:
+                what = "unbalanced brace" if kind == "brace" else "unclosed quote"
+                raise _Unreadable(
+                    start,
+                    f"{what}: the value of field {field!r} on line {line} runs into the "
+                    f"next entry (line {self.line(m.start() + 1)}); a {mark} missing?",
+                    line,
+                )
+
+    # ------------------------------------------------------------ blocks
+
+    def entry_body(
+        self, pos: int, kind: str, at_line: int
+    ) -> tuple[str, list[tuple[str, str]], list[int], int]:
+        """Read an entry from its opening delimiter: key, fields, field lines, end."""
+        text = self.text
+        opener = text[pos]
+        close = "}" if opener == "{" else ")"
+        pos = self.skip_ws(pos + 1)
+        m = (_KEY_BRACE if close == "}" else _KEY_PAREN).match(text, pos)
+        key = m.group(0) if m else ""
+        if key.endswith(close) and close == ")":
+            key = key[:-1]
+        if m and "=" in key:
+            # "@misc{title = {x}}": no key; BibTeX would take "title" as one.
+            raise _Unreadable(pos, f"entry without a key on line {at_line} (@{kind}{{KEY, ...)")
+        pos = self.skip_ws(pos + len(key))
+        fields: list[tuple[str, str]] = []
+        lines: list[int] = []
+        after = text[pos : pos + 1]
+        if after not in (",", close) and key and _FIELD_AFTER_KEY.match(text, pos):
+            # "@misc{k\n  title = ..." : read as pybtex does, with a warning.
+            self.problems.append(
+                Problem(at_line, "missing-comma", f"{key}: a ',' missing after the key?", key=key)
+            )
+            after = ","
+        if after not in (",", close):
+            if not after:
+                raise _Unreadable(pos, f"the file ends inside entry {key!r}", at_line)
+            if _NAME.match(text, pos) and key:
+                raise _Unreadable(
+                    pos,
+                    f"key {key!r} is followed by {text[pos:].split(None, 1)[0][:20]!r} on "
+                    f"line {self.line(pos)}: a key cannot hold spaces (a ',' missing?)",
+                    self.line(pos),
+                )
+            raise _Unreadable(pos, f"',' expected after the key {key!r}", self.line(pos))
+        last_line = at_line
+        last: tuple[str, str] | None = None
+        while True:
+            if text[pos : pos + 1] == ",":
+                pos = self.skip_ws(pos + 1)
+            ch = text[pos : pos + 1]
+            if ch == close:
+                pos += 1
+                break
+            if ch == "@" and _ENTRY_LINE.match(text, text.rfind("\n", 0, pos)):
+                # The next entry starts before this one was closed.
+                if last is not None and _SWALLOWED.search(last[1]):
+                    raise _Unreadable(
+                        pos,
+                        f"unbalanced brace: the value of field {last[0]!r} on line "
+                        f"{last_line} takes in the fields after it (a '}}' missing?)",
+                        last_line,
+                    )
+                raise _Unreadable(
+                    pos,
+                    f"entry {key!r} is not closed before the next entry on line "
+                    f"{self.line(pos)} (a {close!r} missing after the field on line "
+                    f"{last_line}?)",
+                    last_line,
+                )
+            if not ch:
+                if last is not None and _SWALLOWED.search(last[1]):
+                    raise _Unreadable(
+                        pos,
+                        f"unbalanced brace: the value of field {last[0]!r} on line "
+                        f"{last_line} takes in the fields after it (a '}}' missing?)",
+                        last_line,
+                    )
+                raise _Unreadable(
+                    pos,
+                    f"the file ends inside entry {key!r} (a {close!r} missing after the "
+                    f"field on line {last_line}?)",
+                    last_line,
+                )
+            if ch in "})":
+                raise _Unreadable(
+                    pos,
+                    f"entry {key!r} opened with {opener!r} ends with {ch!r} on line "
+                    f"{self.line(pos)} (a {close!r} expected)",
+                    self.line(pos),
+                )
+            m = _NAME.match(text, pos)
+            if not m:
+                raise _Unreadable(pos, f"a field name expected, found {ch!r}", self.line(pos))
+            name = m.group(0)
+            fline = self.line(pos)
+            last_line = fline
+            pos = self.skip_ws(m.end())
+            if text[pos : pos + 1] != "=":
+                raise _Unreadable(
+                    pos,
+                    f"'=' missing after field name {name!r} on line {fline}?",
+                    fline,
+                )
+            value, pos = self.value(pos + 1, name, fline, close)
+            last = (name, value)
+            fields.append((name, value))
+            lines.append(fline)
+            nxt = text[pos : pos + 1]
+            if nxt not in (",", close):
+                if not nxt:
+                    continue  # reported by the loop as the end of the file
+                if _SWALLOWED.search(value):
+                    raise _Unreadable(
+                        pos,
+                        f"unbalanced brace: the value of field {name!r} on line {fline} "
+                        "takes in the fields after it (a '}' missing?)",
+                        fline,
+                    )
+                raise _Unreadable(pos, f"missing comma after the field on line {fline}?", fline)
+        return key, fields, lines, pos
+
+    def skip_comment(self, pos: int) -> int:
+        """The end of an ``@comment``'s braced body (or ``pos`` when it has none)."""
+        if self.text[pos : pos + 1] != "{":
+            return pos
+        depth = 0
+        for m in _BRACES.finditer(self.text, pos):
+            depth += 1 if m.group(0) == "{" else -1
+            if depth == 0:
+                return m.end()
+        return pos  # unbalanced: leave the rest to the ordinary scan
 
 
-def _error_line(error: Exception, text: str, fallback: int) -> int:
-    line = getattr(error, "lineno", None)
-    return int(line) if line else fallback
+def _needed(uses: Iterable[str], defs: dict[str, StringDef]) -> tuple[StringDef, ...]:
+    """The definitions ``uses`` needs, with the ones they use, in definition order."""
+    out: dict[str, StringDef] = {}
+    todo = list(uses)
+    while todo:
+        name = todo.pop()
+        d = defs.get(name)
+        if d is not None and name not in out:
+            out[name] = d
+            todo.extend(d.uses)
+    return tuple(sorted(out.values(), key=lambda d: d.line))
 
 
 def parse_bib(text: str, file: str) -> ParsedFile:
-    """Parse BibTeX text into entries, keeping fields as written.
+    """Read BibTeX text (already decoded) into entries, keeping each as written.
 
-    Duplicate fields in one entry keep the first value (as BibTeX does) and are
-    reported as problems; anything that stops the text from being read raises
-    BibSyntaxError naming ``file`` and the line.
+    Duplicate fields keep the first value (as BibTeX does) and are reported; an entry
+    that cannot be read is left out and reported as an error problem naming its line and
+    what is likely missing; an undefined macro reads as empty, with a warning. ``file``
+    is only used in messages.
     """
-    parser = _Parser(text, macros=CaseInsensitiveDict(month_names), filename=file)
+    del file  # problems carry lines; callers know their file
+    r = _Reader(text)
     entries: list[RawEntry] = []
-    problems: list[Problem] = []
-    line = 1
-    counted_to = 0
-    try:
-        for command, body in parser:
-            start = parser.command_start
-            line += text.count("\n", counted_to, start)
-            counted_to = start
-            kind = command.lower()
+    strings: list[StringDef] = []
+    comments: list[int] = []
+    preambles: list[tuple[int, str]] = []
+    pos = 0
+    n = len(text)
+    while True:
+        at = text.find("@", pos)
+        if at < 0:
+            break
+        at_line = r.line(at)
+        start = r.skip_ws(at + 1)
+        m = _TYPE.match(text, start)
+        if not m:
+            pos = at + 1  # a stray "@" outside entries is text, as in BibTeX's comments
+            continue
+        kind = m.group(0).lower()
+        pos = r.skip_ws(m.end())
+        if kind == "comment":
+            comments.append(at_line)
+            pos = r.skip_comment(pos)
+            continue
+        if text[pos : pos + 1] not in ("{", "("):
+            # "name@example.org" in text between entries: not an entry.
+            pos = m.end()
+            continue
+        r.uses = []
+        try:
             if kind in ("string", "preamble"):
+                pos = _block(r, kind, at, pos, at_line, strings, preambles)
                 continue
-            key, raw_fields = body
-            if not key:
-                raise BibSyntaxError("entry without a key", file=file, line=line)
-            starts = _field_starts(text[start : parser.pos], line)
-            seen: set[str] = set()
-            fields: list[tuple[str, str]] = []
-            lines: list[int] = []
-            cursor = 0
-            for name, parts in raw_fields:
-                fline = line
-                lower = name.lower()
-                # Match field names in order, so text inside a value cannot shift lines.
-                for j in range(cursor, len(starts)):
-                    if starts[j][0] == lower:
-                        fline, cursor = starts[j][1], j + 1
-                        break
-                if lower in seen:
-                    problems.append(
-                        Problem(
-                            fline,
-                            "duplicate-field",
-                            f"{key}: field {name!r} given twice; the first one is used",
-                        )
-                    )
-                    continue
-                seen.add(lower)
-                fields.append((name, "".join(parts)))
-                lines.append(fline)
-            entries.append(RawEntry(kind, key, tuple(fields), line, tuple(lines)))
-    except BibSyntaxError:
-        raise
-    except PybtexSyntaxError as exc:
-        raise BibSyntaxError(
-            _syntax_message(exc), file=file, line=_error_line(exc, text, line)
-        ) from None
-    except PybtexError as exc:
-        raise BibSyntaxError(str(exc), file=file, line=_error_line(exc, text, line)) from None
-    except RecursionError:
-        raise BibSyntaxError("braces nested too deeply", file=file, line=line) from None
-    return ParsedFile(tuple(entries), tuple(problems))
-
-
-def _field_starts(entry_text: str, line: int) -> list[tuple[str, int]]:
-    out = []
-    for m in _FIELD_START.finditer(entry_text):
-        out.append((m.group(1).lower(), line + entry_text.count("\n", 0, m.start())))
-    return out
-
-
-def _syntax_message(exc: PybtexSyntaxError) -> str:
-    message = str(exc)
-    # pybtex prefixes "syntax error in line N: " (or "undefined string in line N: ");
-    # we print the line ourselves.
-    return re.sub(r"^([a-z ]+?) in line \d+:\s*", r"\1: ", message)
-
-
-_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
-
-
-def _split_depth0(text: str, pattern: re.Pattern[str]) -> list[str]:
-    """Split ``text`` where ``pattern`` matches outside braces."""
-    if "{" not in text:
-        return pattern.split(text)
-    parts: list[str] = []
-    start = 0
-    for m in pattern.finditer(text):
-        # A separator counts only where the braces before it are balanced.
-        if _depth(text, start, m.start()) == 0 and _depth(text, 0, m.start()) == 0:
-            parts.append(text[start : m.start()])
-            start = m.end()
-    parts.append(text[start:])
-    return parts
-
-
-def _depth(text: str, start: int, end: int) -> int:
-    return text.count("{", start, end) - text.count("}", start, end)
-
-
-_SPACE_RUN = re.compile(r"[\s~]+")
-_COMMA = re.compile(r"\s*,\s*")
-
-
-def _is_lower(word: str) -> bool:
-    """BibTeX's case of a word: its first letter at brace depth 0 (a ``{\\'e}``-style
-    special character counts by its letter; any other braced start is caseless)."""
-    depth = 0
-    i = 0
-    while i < len(word):
-        ch = word[i]
-        if ch == "{":
-            if depth == 0 and word.startswith("{\\", i):
-                m = re.match(r"\{\\(?:[a-zA-Z]+|.)\s*\{?\s*([A-Za-z])", word[i:])
-                return bool(m and m.group(1).islower())
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-        elif depth == 0 and ch.isalpha():
-            return ch.islower()
-        i += 1
-    return False
-
-
-def _split_name(name: str) -> Person:
-    parts = [p.strip() for p in _split_depth0(name, _COMMA)]
-    if len(parts) == 1:
-        words = [w for w in _split_depth0(parts[0], _SPACE_RUN) if w]
-        if not words:
-            return Person()
-        lower = [i for i, w in enumerate(words[:-1]) if _is_lower(w)]
-        if lower:
-            first_end, von_end = lower[0], lower[-1] + 1
-            return Person(
-                first=" ".join(words[:first_end]),
-                von=" ".join(words[first_end:von_end]),
-                last=" ".join(words[von_end:]),
+            key, fields, lines, pos = r.entry_body(pos, kind, at_line)
+        except _Unreadable as exc:
+            line = exc.line if exc.line is not None else r.line(exc.pos)
+            key = _key_at(text, at)
+            label = f"{key}: " if key else ""
+            r.problems.append(Problem(line, "syntax-error", f"{label}{exc.message}", "error", key))
+            nxt = _NEXT_AT_LINE.search(text, at + 1)
+            pos = nxt.start() + 1 if nxt else n
+            continue
+        if not key:
+            r.problems.append(
+                Problem(
+                    at_line,
+                    "no-key",
+                    f"entry @{m.group(0)} without a key (as Citavi and Medline exports "
+                    "write it); give it a key to use it",
+                    "error",
+                )
             )
-        return Person(first=" ".join(words[:-1]), last=words[-1])
-    head = [w for w in _split_depth0(parts[0], _SPACE_RUN) if w]
-    lower = [i for i, w in enumerate(head[:-1]) if _is_lower(w)]
-    von_end = lower[-1] + 1 if lower else 0
-    jr = parts[1] if len(parts) > 2 else ""
-    first = parts[2] if len(parts) > 2 else parts[1]
-    if len(parts) > 3:
-        first = ", ".join(parts[2:])
-    return Person(first=first, von=" ".join(head[:von_end]), last=" ".join(head[von_end:]), jr=jr)
-
-
-@lru_cache(maxsize=65536)
-def parse_names(raw: str) -> tuple[Person, ...]:
-    """Split an author list (``A and B and others``) into names, BibTeX's way.
-
-    First/von/Last/Jr follow BibTeX's rules (``First von Last``, ``von Last, First``,
-    ``von Last, Jr, First``; von words are the lower-case ones); ``{Braced Corporate}``
-    names stay whole; ``others`` becomes the et-al. marker.
-    """
-    people: list[Person] = []
-    for name in _split_depth0(" ".join(raw.split()), _AND):
-        name = name.strip()
-        if not name:
             continue
-        if name.lower() == "others":
-            people.append(Person(last="others"))
-            continue
-        people.append(_split_name(name))
-    return tuple(people)
+        out_fields: list[tuple[str, str]] = []
+        out_lines: list[int] = []
+        names: set[str] = set()
+        for (name, value), fline in zip(fields, lines, strict=True):
+            low = name.lower()
+            if low in names:
+                r.problems.append(
+                    Problem(
+                        fline,
+                        "duplicate-field",
+                        f"{key}: field {name!r} given twice; the first one is used",
+                        key=key,
+                    )
+                )
+                continue
+            names.add(low)
+            out_fields.append((name, value))
+            out_lines.append(fline)
+        entries.append(
+            RawEntry(
+                kind,
+                key,
+                tuple(out_fields),
+                at_line,
+                tuple(out_lines),
+                text[at:pos],
+                _needed(r.uses, r.defs) if r.uses else (),
+            )
+        )
+    return ParsedFile(
+        tuple(entries), tuple(r.problems), tuple(strings), tuple(comments), tuple(preambles)
+    )
+
+
+def _block(
+    r: _Reader,
+    kind: str,
+    at: int,
+    pos: int,
+    at_line: int,
+    strings: list[StringDef],
+    preambles: list[tuple[int, str]],
+) -> int:
+    text = r.text
+    close = "}" if text[pos] == "{" else ")"
+    pos = r.skip_ws(pos + 1)
+    if kind == "preamble":
+        _, pos = r.value(pos, "@preamble", at_line, close)
+    else:
+        m = _NAME.match(text, pos)
+        if not m:
+            raise _Unreadable(pos, f"a macro name expected in @string on line {at_line}")
+        name = m.group(0)
+        pos = r.skip_ws(m.end())
+        if text[pos : pos + 1] != "=":
+            raise _Unreadable(pos, f"'=' missing after @string name {name!r}?", at_line)
+        value, pos = r.value(pos + 1, name, at_line, close)
+    pos = r.skip_ws(pos)
+    if text[pos : pos + 1] != close:
+        raise _Unreadable(pos, f"{close!r} expected to end the @{kind} on line {at_line}")
+    pos += 1
+    if kind == "preamble":
+        preambles.append((at_line, text[at:pos]))
+    else:
+        d = StringDef(name, value, text[at:pos], at_line, tuple(dict.fromkeys(r.uses)))
+        r.macros[name.lower()] = value
+        r.defs[name.lower()] = d
+        strings.append(d)
+    return pos
+
+
+_KEY_AT = re.compile(r"@\s*[A-Za-z][\w\-:.+]*\s*([{(])\s*([^\s,})=]*)")
+
+
+def _key_at(text: str, at: int) -> str:
+    m = _KEY_AT.match(text, at)
+    return m.group(2) if m else ""
+
+
+def raw_fields(entry_text: str) -> list[tuple[str, str]]:
+    """The ``(name, value source)`` pairs of one entry's text, each value exactly as
+    written between the ``=`` and the separator (delimiters, macros, ``#`` kept)."""
+    r = _Reader(entry_text)
+    m = _KEY_AT.match(entry_text)
+    if not m:
+        return []
+    out: list[tuple[str, str]] = []
+    text = entry_text
+    pos = r.skip_ws(m.end())
+    close = "}" if m.group(1) == "{" else ")"
+    while pos < len(text):
+        if text[pos] == ",":
+            pos = r.skip_ws(pos + 1)
+        if pos >= len(text) or text[pos] == close:
+            break
+        nm = _NAME.match(text, pos)
+        if not nm:
+            break
+        pos = r.skip_ws(nm.end())
+        if text[pos : pos + 1] != "=":
+            break
+        vstart = r.skip_ws(pos + 1)
+        try:
+            _, pos = r.value(vstart, nm.group(0), 1, close)
+        except _Unreadable:
+            break
+        out.append((nm.group(0), text[vstart:pos].rstrip()))
+    return out
 
 
 def paper_from_raw(raw: RawEntry, topic: str, file: str) -> Paper:
@@ -303,6 +634,9 @@ def paper_from_raw(raw: RawEntry, topic: str, file: str) -> Paper:
         doi=found.doi,
         field_lines=raw.field_lines,
         id_problems=found.problems,
+        source=raw.text,
+        strings=tuple((d.name, d.text) for d in raw.strings),
+        doi_written=found.doi_written,
     )
 
 

@@ -1,8 +1,9 @@
 """Validation of a whole course: a pure function of the Library. No I/O.
 
-Errors (``check`` exits 1): duplicate keys, the same paper under two keys, malformed
-arXiv ids and DOIs, readings naming unknown keys. Warnings (exit 0 unless ``--strict``):
-everything else worth a look. Every finding names a file and a line.
+Errors (``check`` exits 1): entries that cannot be read, duplicate keys, the same paper
+under two keys (:mod:`readinglist.identity`), malformed arXiv ids and DOIs, crossref
+cycles, readings naming unknown keys. Warnings (exit 0 unless ``--strict``): everything
+else worth a look, possible duplicates among them. Every finding names a file and a line.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from readinglist.bibtex import Problem
+from readinglist.identity import Index
 from readinglist.latex import normalize_title
 from readinglist.model import Library, Location, Paper
 
@@ -85,7 +87,7 @@ def check_library(
         out.append(Finding(loc[0], loc[1], severity, code, message))
 
     for file, p in problems:
-        add((file, p.line), WARNING, p.code, p.message)
+        add((file, p.line), p.severity, p.code, p.message)
     for file in extra_files:
         add((file, 1), WARNING, "file-not-a-topic",
             f"{file} is not a topic of {library.course_file}; add a topic with slug "
@@ -129,22 +131,24 @@ def _check_keys(library: Library, add) -> None:  # type: ignore[no-untyped-def]
 
 
 def _check_same_paper(library: Library, add) -> None:  # type: ignore[no-untyped-def]
-    seen: dict[tuple[str, str], Paper] = {}
-    reported: set[frozenset[str]] = set()
+    """The same paper under two keys is an error; a possible duplicate (same title and
+    first author, but a different or missing year, volume, pages or type) a warning.
+    Each entry is reported once, against the first entry it matches."""
+    index: Index[Paper] = Index()
     for p in library.papers.values():
-        for kind, value in p.identity_marks():
-            other = seen.get((kind, value))
-            if other is None:
-                seen[(kind, value)] = p
-                continue
-            pair = frozenset((p.key, other.key))
-            if pair in reported:
-                continue
-            reported.add(pair)
-            shown = value.split("|")[0] if kind == "title and first author" else value
+        found = index.best(p.identity)
+        index.add(p, p.identity)
+        if found is None:
+            continue
+        other, match = found
+        if match.same:
             add(_where(p), "error", "same-paper",
                 f"{p.key!r} and {other.key!r} ({other.location}) are the same paper "
-                f"(same {kind}: {shown})")  # fmt: skip
+                f"({match.reason})")  # fmt: skip
+        else:
+            add(_where(p), "warning", "possible-duplicate",
+                f"{p.key!r} and {other.key!r} ({other.location}) may be the same paper "
+                f"({match.reason})")  # fmt: skip
 
 
 def _check_entries(library: Library, add) -> None:  # type: ignore[no-untyped-def]
@@ -169,6 +173,18 @@ def _check_entries(library: Library, add) -> None:  # type: ignore[no-untyped-de
 def _check_course(library: Library, add) -> None:  # type: ignore[no-untyped-def]
     course = library.course_file
     for topic in library.topics:
+        missing = [
+            what
+            for what, absent in (
+                ("title", not topic.title or topic.title == topic.slug),
+                ("description", not topic.description),
+            )
+            if absent
+        ]
+        if missing:
+            add(_at(topic.location, course), "warning", "topic-undescribed",
+                f"topic {topic.slug!r} has no {' and no '.join(missing)}; the site shows "
+                "them on its page (add them under the topic in the course file)")  # fmt: skip
         if not library.papers_in_topic(topic.slug):
             add(_at(topic.location, course), "warning", "empty-topic",
                 f"topic {topic.slug!r} has no papers "

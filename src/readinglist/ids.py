@@ -68,8 +68,13 @@ _EMBEDDED = re.compile(
 _ARXIVISH = re.compile(r"^\s*(?:arxiv:)?\s*[\w.\-/]*\d[\w.\-/]*\s*$", re.IGNORECASE)
 
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+# Every way a DOI is written with a prefix: "doi:", URN/info URIs and the resolvers
+# (doi.org, dx.doi.org, www.doi.org, ACM's doi.acm.org, the handle server), with or
+# without a scheme.
 _DOI_PREFIX = re.compile(
-    r"^\s*(?:doi:\s*|https?://(?:dx\.)?doi\.org/|(?:dx\.)?doi\.org/)", re.IGNORECASE
+    r"^\s*(?:doi\s*:\s*|urn:doi:|info:doi/|(?:https?://)?(?:(?:www|dx)\.)?doi\.org/"
+    r"|(?:https?://)?doi\.acm\.org/|(?:https?://)?hdl\.handle\.net/)",
+    re.IGNORECASE,
 )
 _DOI_EMBEDDED = re.compile(r"\b10\.\d{4,9}/[^\s\"<>{}]+")
 
@@ -156,22 +161,36 @@ def looks_like_arxiv_id(text: str) -> bool:
     return bool(_ARXIVISH.match(text))
 
 
-def normalize_doi(text: str) -> str | None:
-    """The canonical (lower-case, prefix-free) form of a DOI, or None if malformed.
-
-    DOIs are case-insensitive, so the lower-case form is what two entries are compared by.
-    """
+def strip_doi(text: str) -> str | None:
+    """A DOI as written, without its ``doi:`` or resolver prefix (case kept), or None
+    if malformed. This is the form to show and export."""
     s = _DOI_PREFIX.sub("", text.strip())
     s = s.rstrip(".,;")
     if not _DOI.match(s):
         return None
-    return s.lower()
+    return s
+
+
+def normalize_doi(text: str) -> str | None:
+    """The canonical (lower-case, prefix-free) form of a DOI, or None if malformed.
+
+    DOIs are case-insensitive, so the lower-case form is what two entries are compared
+    by; it is for comparing only (show and export keep :func:`strip_doi`'s form).
+    """
+    s = strip_doi(text)
+    return s.lower() if s else None
 
 
 def find_doi(text: str) -> str | None:
     """Find a DOI inside free text (a URL, a note) and return it normalized."""
     m = _DOI_EMBEDDED.search(text)
     return normalize_doi(m.group(0)) if m else None
+
+
+def find_doi_written(text: str) -> str | None:
+    """Find a DOI inside free text and return it as written (case kept)."""
+    m = _DOI_EMBEDDED.search(text)
+    return strip_doi(m.group(0)) if m else None
 
 
 def arxiv_from_doi(doi: str) -> ArxivId | None:
@@ -192,6 +211,7 @@ class Identifiers:
     arxiv: ArxivId | None
     doi: str | None
     problems: tuple[tuple[str, str], ...] = ()
+    doi_written: str | None = None
 
 
 _ARXIV_PREFIXES = {"arxiv", "arxiv.org"}
@@ -226,9 +246,11 @@ def identify(fields: Mapping[str, str]) -> Identifiers:
             else:
                 problems.append((name, f"malformed arXiv id {value!r}"))
 
+    doi_written: str | None = None
     raw_doi = fields.get("doi", "").strip()
     if raw_doi:
-        doi = normalize_doi(raw_doi)
+        doi_written = strip_doi(raw_doi)
+        doi = doi_written.lower() if doi_written else None
         if doi is None:
             problems.append(("doi", f"malformed DOI {raw_doi!r}"))
         elif arxiv is None:
@@ -247,7 +269,8 @@ def identify(fields: Mapping[str, str]) -> Identifiers:
                 elif name != "eprint":
                     problems.append((name, f"malformed arXiv id in {value.strip()!r}"))
         if doi is None and name == "url":
-            doi = find_doi(value)
+            doi_written = find_doi_written(value)
+            doi = doi_written.lower() if doi_written else None
             if doi and arxiv is None:
                 arxiv = arxiv_from_doi(doi)
-    return Identifiers(arxiv=arxiv, doi=doi, problems=tuple(problems))
+    return Identifiers(arxiv=arxiv, doi=doi, problems=tuple(problems), doi_written=doi_written)

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
 
+from readinglist.identity import Identity
 from readinglist.ids import ArxivId
 from readinglist.latex import latex_to_text, normalize_title
+from readinglist.names import Person, parse_names
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
@@ -29,53 +31,6 @@ class Location:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}"
-
-
-@dataclass(frozen=True)
-class Person:
-    """One name of an author or editor list, split BibTeX's way (raw LaTeX parts)."""
-
-    first: str = ""
-    von: str = ""
-    last: str = ""
-    jr: str = ""
-
-    @property
-    def is_others(self) -> bool:
-        """True for the ``and others`` marker at the end of a truncated author list."""
-        return self.last == "others" and not (self.first or self.von or self.jr)
-
-    @property
-    def is_corporate(self) -> bool:
-        """True for a braced corporate name such as ``{Google Research}``."""
-        return (
-            not (self.first or self.von or self.jr)
-            and self.last.startswith("{")
-            and self.last.endswith("}")
-        )
-
-    @property
-    def family(self) -> str:
-        """The family name for display, with the von part (``de la Vallée Poussin``)."""
-        return latex_to_text(" ".join(p for p in (self.von, self.last) if p))
-
-    @property
-    def given(self) -> str:
-        """The given names for display."""
-        return latex_to_text(self.first)
-
-    @property
-    def suffix(self) -> str:
-        """The Jr part for display."""
-        return latex_to_text(self.jr)
-
-    @property
-    def display(self) -> str:
-        """The name as read: ``Charles de la Vallée Poussin, Jr``; ``et al.`` for others."""
-        if self.is_others:
-            return "et al."
-        name = " ".join(p for p in (self.given, self.family) if p)
-        return f"{name}, {self.suffix}" if self.suffix else name
 
 
 @dataclass(frozen=True)
@@ -97,6 +52,12 @@ class Paper:
     field_lines: tuple[int, ...] = ()
     # ``(field, message)`` for values meant as an arXiv id or DOI but malformed.
     id_problems: tuple[tuple[str, str], ...] = ()
+    # The entry's source text from its ``@`` to its closing delimiter, as written.
+    source: str = ""
+    # ``(name, source text)`` of the ``@string`` definitions the entry needs, in order.
+    strings: tuple[tuple[str, str], ...] = ()
+    # The DOI as written (resolver prefix removed, case kept); ``doi`` is for comparing.
+    doi_written: str | None = None
 
     @cached_property
     def _by_name(self) -> Mapping[str, str]:
@@ -116,8 +77,6 @@ class Paper:
     @cached_property
     def authors(self) -> tuple[Person, ...]:
         """The author list, split into names (editors when there is no author)."""
-        from readinglist.bibtex import parse_names
-
         raw = self.field("author") or self.field("editor") or ""
         return parse_names(raw)
 
@@ -152,18 +111,20 @@ class Paper:
         """The normalized title, used to find the same paper under two keys."""
         return normalize_title(self.field("title") or "")
 
-    def identity_marks(self) -> tuple[tuple[str, str], ...]:
-        """What makes two entries the same paper: ``(kind, value)`` pairs for the arXiv id
-        (no version), the DOI (not arXiv's DataCite one) and the normalized title with the
-        first author's family name (only for titles long enough to be telling)."""
-        marks: list[tuple[str, str]] = []
-        if self.arxiv:
-            marks.append(("arXiv id", self.arxiv.id))
-        if self.doi and not self.doi.startswith("10.48550/"):
-            marks.append(("DOI", self.doi))
-        if len(self.title_key) >= 12 and self.first_author_key:
-            marks.append(("title and first author", f"{self.title_key}|{self.first_author_key}"))
-        return tuple(marks)
+    @cached_property
+    def identity(self) -> Identity:
+        """What tells this paper apart (see :mod:`readinglist.identity`)."""
+        return Identity.of(
+            arxiv=self.arxiv.id if self.arxiv else None,
+            doi=self.doi,
+            title=self.field("title") or "",
+            first_author=next((p.last for p in self.authors if not p.is_others), ""),
+            year=self.year,
+            volume=self.field("volume"),
+            number=self.field("number") or self.field("issue"),
+            pages=self.field("pages"),
+            entry_type=self.entry_type,
+        )
 
     @cached_property
     def first_author_key(self) -> str:
@@ -196,6 +157,10 @@ class Course:
     description: str = ""
     schedule_note: str = ""
     links: tuple[Link, ...] = ()
+    time: str = ""
+    """Meeting time ``HH:MM-HH:MM`` (for the lecture calendar), or empty."""
+    timezone: str = ""
+    """IANA time zone of ``time`` (``America/New_York``), or empty."""
 
 
 @dataclass(frozen=True)
@@ -235,6 +200,8 @@ class Lecture:
     description: str = ""
     links: tuple[Link, ...] = ()
     location: Location | None = None
+    time: str = ""
+    """This lecture's ``HH:MM-HH:MM`` when it differs from the course's ``time``."""
 
     @property
     def required(self) -> tuple[str, ...]:

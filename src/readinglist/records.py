@@ -6,9 +6,164 @@ leaves out (abstract, full author list, latest version, published venue).
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from readinglist.model import Library, Paper
+
+# ---------------------------------------------------------------- crossref
+
+# Fields a child never takes from its parent (biblatex's defaults).
+_NOT_INHERITED = frozenset(
+    [
+        "ids",
+        "crossref",
+        "xref",
+        "entryset",
+        "entrysubtype",
+        "execute",
+        "label",
+        "options",
+        "presort",
+        "related",
+        "relatedoptions",
+        "relatedstring",
+        "relatedtype",
+        "shorthand",
+        "shorthandintro",
+        "sortkey",
+        "key",
+    ]
+)
+_WHOLES = frozenset(
+    [
+        "proceedings",
+        "mvproceedings",
+        "book",
+        "mvbook",
+        "collection",
+        "mvcollection",
+        "reference",
+        "mvreference",
+    ]
+)
+_PARTS = frozenset(
+    [
+        "inproceedings",
+        "conference",
+        "incollection",
+        "inbook",
+        "bookinbook",
+        "suppbook",
+        "suppcollection",
+        "inreference",
+    ]
+)
+# A whole's title is a part's booktitle (biblatex's \\DeclareDataInheritance defaults).
+_WHOLE_TO_PART = {
+    "title": "booktitle", "subtitle": "booksubtitle", "titleaddon": "booktitleaddon",
+    "shorttitle": None, "sorttitle": None, "indextitle": None, "indexsorttitle": None,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CrossrefProblem:
+    """A crossref that cannot be followed: an unknown parent (a warning) or a cycle
+    (an error). ``field`` is ``crossref`` or ``xref``."""
+
+    paper: Paper
+    field: str
+    severity: str
+    code: str
+    message: str
+
+
+def inherited(child: Paper, parent: Paper, have: set[str]) -> list[tuple[str, str]]:
+    """The fields ``child`` takes from ``parent``: each field it lacks (names in
+    ``have``, lower case), a whole's title becoming a part's ``booktitle``."""
+    mapping = _WHOLE_TO_PART if parent.entry_type in _WHOLES and child.entry_type in _PARTS else {}
+    out: list[tuple[str, str]] = []
+    for name, value in parent.fields:
+        low = name.lower()
+        if low in _NOT_INHERITED:
+            continue
+        target = mapping.get(low, low)
+        if target is None or target in have:
+            continue
+        have.add(target)
+        out.append((target, value))
+    return out
+
+
+def resolve_crossrefs(
+    entries: Sequence[Paper],
+) -> tuple[dict[int, Paper], list[CrossrefProblem]]:
+    """Each entry with a ``crossref`` as it reads with its parents' fields (by position
+    in ``entries``), and the crossrefs and xrefs that cannot be followed.
+
+    ``crossref`` chains are followed (a parent's own parent too); a cycle is refused with
+    an error and nothing is inherited. ``xref`` names a parent without inheriting from
+    it (as in biblatex); only an unknown key is reported.
+    """
+    by_key: dict[str, Paper] = {}
+    for p in entries:
+        by_key.setdefault(p.key.lower(), p)
+    resolved: dict[int, Paper] = {}
+    problems: list[CrossrefProblem] = []
+    for i, paper in enumerate(entries):
+        for name in ("crossref", "xref"):
+            target = (paper.field(name) or "").strip()
+            if target and target.lower() not in by_key:
+                problems.append(CrossrefProblem(paper, name, "warning", f"unknown-{name}",
+                    f"{paper.key}: {name} {target!r} names no entry on the list"))  # fmt: skip
+        if not paper.field("crossref"):
+            continue
+        chain: list[Paper] = []
+        seen = {paper.key.lower()}
+        current = paper
+        cycle = False
+        while True:
+            target = (current.field("crossref") or "").strip().lower()
+            if not target or target not in by_key:
+                break
+            if target in seen:
+                cycle = True
+                break
+            seen.add(target)
+            current = by_key[target]
+            chain.append(current)
+        if cycle:
+            path = " -> ".join(
+                [paper.key, *(p.key for p in chain), current.field("crossref") or ""]
+            )
+            problems.append(CrossrefProblem(paper, "crossref", "error", "crossref-cycle",
+                f"{paper.key}: crossref cycle ({path}); nothing is inherited"))  # fmt: skip
+            continue
+        have = {n.lower() for n, _ in paper.fields}
+        extra: list[tuple[str, str]] = []
+        for parent in chain:
+            extra.extend(inherited(paper, parent, have))
+        if extra:
+            resolved[i] = dataclasses.replace(paper, fields=paper.fields + tuple(extra))
+    return resolved, problems
+
+
+def parents(library: Library, papers: Iterable[Paper]) -> list[Paper]:
+    """The crossref parents (and theirs) of ``papers`` that are not among them."""
+    chosen = {p.key.lower() for p in papers}
+    by_key = {p.key.lower(): p for p in library.papers.values()}
+    out: list[Paper] = []
+    todo = [p for p in papers]
+    while todo:
+        paper = todo.pop(0)
+        target = (paper.field("crossref") or "").strip().lower()
+        parent = by_key.get(target)
+        if parent is not None and target not in chosen:
+            chosen.add(target)
+            out.append(parent)
+            todo.append(parent)
+    return out
 
 
 @dataclass(frozen=True)
@@ -95,7 +250,8 @@ def effective_record(library: Library, paper: Paper) -> Record:
         version = f"v{fetched.version}"
     elif paper.arxiv and paper.arxiv.version:
         version = f"v{paper.arxiv.version}"
-    doi = paper.doi or (fetched.doi.lower() if fetched and fetched.doi else None)
+    # The DOI as written (case kept): DOIs are compared lower-cased, never shown so.
+    doi = paper.doi_written or paper.doi or (fetched.doi if fetched and fetched.doi else None)
     if not doi and publication and publication.doi:
         doi = publication.doi
     venue = paper.venue

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from readinglist import __version__
+from readinglist import __version__, environment
 from readinglist.bibtex import Problem, decode_bib, paper_from_raw, parse_bib
 from readinglist.course import COURSE_FILE, parse_course
 from readinglist.errors import (
@@ -37,6 +37,7 @@ from readinglist.errors import (
     StoreError,
 )
 from readinglist.model import Library, Paper
+from readinglist.records import resolve_crossrefs
 from readinglist.synced import (
     SYNCED_DIR,
     SyncedData,
@@ -50,7 +51,7 @@ from readinglist.synced import (
 log = logging.getLogger(__name__)
 
 LOCK_FILE = ".readinglist.lock"
-_CACHE_VERSION = f"2-{__version__}"  # bump when Paper changes shape
+_CACHE_VERSION = f"3-{__version__}"  # bump when Paper changes shape
 
 
 @dataclass(frozen=True)
@@ -89,13 +90,7 @@ def read_bytes(root: Path, rel: str) -> bytes:
 
 
 def _cache_dir() -> Path | None:
-    configured = os.environ.get("READINGLIST_CACHE_DIR")
-    if configured == "":
-        return None
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
-    return Path(base) / "readinglist"
+    return environment.cache_dir()  # READINGLIST_CACHE_DIR, read with the other variables
 
 
 @dataclass(frozen=True)
@@ -113,7 +108,7 @@ def _papers_of(data: bytes, rel: str) -> _FileData:
     for raw in parsed.entries:
         paper = paper_from_raw(raw, topic, rel)
         # Computed now so the cache holds them: a warm load then does no LaTeX work.
-        paper.identity_marks()
+        _ = paper.identity
         papers.append(paper)
     return _FileData(tuple(papers), parsed.problems)
 
@@ -188,7 +183,9 @@ def load_library(root: Path, *, synced: bool = True, citations: bool = True) -> 
     """Read the whole course folder into a Library.
 
     Raises BibSyntaxError / CourseFileError / StoreError (exit 2) for files that cannot
-    be read at all; problems that leave the library usable are returned for ``check``.
+    be read at all (not UTF-8, unreadable); everything else is returned as problems for
+    ``check``, an entry that cannot be read included: the other entries of its file are
+    read, checked and published.
     """
     course_data = read_bytes(root, COURSE_FILE)
     try:
@@ -208,6 +205,14 @@ def load_library(root: Path, *, synced: bool = True, citations: bool = True) -> 
         loaded = _load_file(read_bytes(root, rel), rel)
         problems.extend((rel, p) for p in loaded.problems)
         entries.extend(loaded.papers)
+    resolved, crossref_problems = resolve_crossrefs(entries)
+    for i, paper in resolved.items():
+        entries[i] = paper
+    for cp in crossref_problems:
+        line = cp.paper.field_line(cp.field)
+        problems.append(
+            (cp.paper.location.file, Problem(line, cp.code, cp.message, cp.severity, cp.paper.key))
+        )
     papers: dict[str, Paper] = {}
     for paper in entries:
         papers.setdefault(paper.key, paper)

@@ -69,7 +69,9 @@ def fail(message: str) -> None:
 
 
 def _debug(ctx: click.Context) -> bool:
-    return bool(getattr(ctx.obj, "debug", False) or os.environ.get("READINGLIST_DEBUG"))
+    from readinglist.environment import debug
+
+    return bool(getattr(ctx.obj, "debug", False) or debug())
 
 
 class _Group(click.Group):

@@ -90,14 +90,20 @@ def import_(
     """Append the entries of FILE.bib (a Zotero, JabRef, Google Scholar, DBLP, Semantic
     Scholar or arXiv export) to bib/<topic>.bib exactly as written there.
 
-    Papers already on the list (same key, arXiv id, DOI, or title and first author) are
-    skipped and reported. An entry whose key is taken by a different paper is not
-    imported: rename it in FILE.bib (a free key is suggested) and import again.
-    @string macros the entries use are appended with them; @comment and @preamble are not.
+    The same paper already on the list (same arXiv id, same DOI, or same title, first
+    author and year with no conflicting volume, number, pages or entry type) is skipped
+    and reported. A possible duplicate (same title and first author, but a different
+    year, volume or type: a recurring column, a journal version) is imported and reported
+    with both keys. An entry that cannot be read is reported with its line; the others
+    are imported. An entry whose key is taken by a different paper is not imported:
+    rename it in FILE.bib (a free key is suggested) and import again. What is imported
+    gets the same checks as 'check'. @string macros the entries use are appended with
+    them; @comment and @preamble are not. A new SLUG starts a topic, titled from the slug.
 
     \b
     Exit: 0 imported (or skipped as already on the list), 1 some entries not imported
-    (key clashes), 2 unreadable FILE.bib or bad arguments.
+    (unreadable, key clashes) or check errors in what was imported, 2 nothing usable in
+    FILE.bib or bad arguments.
     Example:
       readinglist import ~/Downloads/zotero.bib --topic ntk --lecture 7 --optional
     """
@@ -120,7 +126,7 @@ def import_(
         emit_json(data)
     else:
         _render(plan, dry_run)
-    sys.exit(EXIT_FINDINGS if plan.findings else EXIT_OK)
+    sys.exit(EXIT_FINDINGS if plan.failed else EXIT_OK)
 
 
 def _say(text: str) -> None:
@@ -133,15 +139,26 @@ def _render(plan: ImportPlan, dry_run: bool) -> None:
     for note in plan.notes:
         _say(f"note: {note}")
     if plan.new_topic:
+        from readinglist.course import title_from_slug
+
         _say(f"{would}add topic {plan.topic!r} to bib/course.yml (a new bib/{plan.topic}.bib)")
+        _say(
+            f"hint: its title is {title_from_slug(plan.topic)!r}, made from the slug: edit it "
+            "and add a description in bib/course.yml"
+        )
     for name in plan.strings:
         _say(f"{would}add @string {name} (the imported entries use it)")
     for item in plan.imported:
         _say(f"{would}import {item.key} -> {plan.target}")
     for skip in plan.skipped:
         _say(str(skip))
+    for maybe in plan.possible:
+        _say(str(maybe))
     for failed in plan.not_imported:
-        _say(str(failed))
+        _say(f"{plan.source}:{failed.line}: {failed}")
+    for finding in plan.findings:
+        _say(f"{finding.file}:{finding.line}: {finding.severity}: {finding.message} "
+             f"[{finding.code}]")  # fmt: skip
     for ignored in plan.ignored:
         _say(f"ignore @{ignored.kind} at {plan.source}:{ignored.line} (not imported)")
     if plan.lecture is not None:
@@ -151,16 +168,17 @@ def _render(plan: ImportPlan, dry_run: bool) -> None:
             _say(f"{would}add to lecture {plan.lecture} ({which}): {keys}")
         if plan.already_read:
             _say(f"lecture {plan.lecture} already reads {', '.join(plan.already_read)}")
+    possible = f" ({len(plan.possible)} possible duplicates)" if plan.possible else ""
     counts = (
-        f"import {len(plan.imported)}, skip {len(plan.skipped)} (already on the list), "
-        f"not import {len(plan.not_imported)}"
+        f"import {len(plan.imported)}{possible}, skip {len(plan.skipped)} (already on the "
+        f"list), not import {len(plan.not_imported)}"
     )
     if dry_run:
         click.echo(f"dry run: would {counts}; nothing written")
         return
     done = (
-        f"imported {len(plan.imported)}, skipped {len(plan.skipped)} (already on the list), "
-        f"not imported {len(plan.not_imported)}"
+        f"imported {len(plan.imported)}{possible}, skipped {len(plan.skipped)} (already on "
+        f"the list), not imported {len(plan.not_imported)}"
     )
     if plan.imported:
         done += f" ({plan.target}{' created' if plan.creates_target else ''})"

@@ -147,6 +147,13 @@ def show(obj: Context, key: str, as_json: bool) -> None:
     help="published: add the venue a preprint was published in (from sync), keeping eprint.",
 )
 @click.option(
+    "--normalized",
+    is_flag=True,
+    help="BibTeX with resolved values: @string macros and '#' expanded, every value in "
+    "braces, crossref fields inherited, entry types lower case. Default: each entry "
+    "exactly as written, with the @string definitions and crossref parents it needs.",
+)
+@click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
 )
 @click.pass_obj
@@ -157,9 +164,15 @@ def export(
     everything: bool,
     fmt: str,
     prefer: str,
+    normalized: bool,
     output: Path | None,
 ) -> None:
     """Export BibTeX or CSL-JSON for a lecture, a topic or everything (stdout unless -o).
+
+    BibTeX is exported as written: each entry's text exactly as in its .bib file
+    (braces, quotes, bare numbers, macros, '#', month macros, entry type spelling),
+    after the @string definitions it uses and before the crossref parents it needs,
+    so the file reads alone. --normalized gives resolved, braced values instead.
 
     \b
     Example:
@@ -176,5 +189,11 @@ def export(
     if fmt == "csl-json":
         text = to_csl_json(library, papers)
     else:
-        text = to_bibtex(library, papers, title=title, prefer_published=prefer == "published")
+        text = to_bibtex(
+            library,
+            papers,
+            title=title,
+            prefer_published=prefer == "published",
+            normalized=normalized,
+        )
     write_output(text, output)

@@ -1,19 +1,14 @@
 """``sync``, ``candidates`` and ``add``: fetch from arXiv and Semantic Scholar, list tracked
 papers, append new papers.
 
-Each command builds the service clients from the environment (CLI.md), calls one
-function of :mod:`readinglist.sync` and renders its report. Besides the variables of
-CLI.md, these tune the clients (CI, tests): ``READINGLIST_ARXIV_TIMEOUT``,
-``READINGLIST_ARXIV_RETRIES``, ``READINGLIST_ARXIV_BACKOFF``,
-``READINGLIST_ARXIV_PAGE_SIZE`` (1-100), ``READINGLIST_S2_TIMEOUT``,
-``READINGLIST_S2_RETRIES``, ``READINGLIST_S2_BACKOFF``; ``READINGLIST_TODAY``
-(``YYYY-MM-DD``) dates the run.
+Each command builds the service clients from the environment (every variable is read
+through :mod:`readinglist.environment`, which lists them), calls one function
+(:func:`readinglist.sync.sync`, :func:`readinglist.sync.list_candidates`,
+:func:`readinglist.add.add_papers`) and renders its report.
 """
 
 from __future__ import annotations
 
-import math
-import os
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -30,49 +25,33 @@ from rich.progress import (
 from rich.progress import Progress as RichProgress
 from rich.table import Table
 
+from readinglist import environment
+from readinglist.add import AddReport
 from readinglist.cli import EXIT_OK, Context, cli, emit_json, err_console, fail
 from readinglist.errors import UsageError
+from readinglist.services.arxiv import DEFAULT_URL as ARXIV_URL
 from readinglist.services.arxiv import ArxivClient
+from readinglist.services.semanticscholar import DEFAULT_URL as S2_URL
 from readinglist.services.semanticscholar import SemanticScholarClient
-from readinglist.sync import AddReport, Progress, SyncReport
+from readinglist.sync import Progress, SyncReport
 
 # ---------------------------------------------------------------- clients
 
 
-def _number(env: Mapping[str, str], name: str, kind: type, low: float, high: float) -> Any:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        value = kind(raw)
-    except ValueError:
-        value = math.nan
-    if not (isinstance(value, int | float) and math.isfinite(value) and low <= value <= high):
-        raise UsageError(f"{name} must be a number from {low:g} to {high:g}, not {raw!r}")
-    return value
-
-
-def _options(env: Mapping[str, str], prefix: str, page_size: bool) -> dict[str, Any]:
-    found = {
-        "timeout": _number(env, f"{prefix}_TIMEOUT", float, 0.001, 3600),
-        "retries": _number(env, f"{prefix}_RETRIES", int, 0, 20),
-        "backoff": _number(env, f"{prefix}_BACKOFF", float, 0, 600),
-    }
-    if page_size:
-        found["page_size"] = _number(env, f"{prefix}_PAGE_SIZE", int, 1, 100)
-    return {k: v for k, v in found.items() if v is not None}
-
-
 def arxiv_client(environ: Mapping[str, str] | None = None) -> ArxivClient:
     """The arXiv client the commands use, configured from the environment."""
-    env = os.environ if environ is None else environ
-    return ArxivClient.from_env(env, **_options(env, "READINGLIST_ARXIV", True))
+    url = environment.text(environ, "READINGLIST_ARXIV_URL") or ARXIV_URL
+    return ArxivClient(url, **environment.client_options(environ, "READINGLIST_ARXIV",
+                                                         page_size=True))  # fmt: skip
 
 
 def s2_client(environ: Mapping[str, str] | None = None) -> SemanticScholarClient:
     """The Semantic Scholar client the commands use (``S2_API_KEY`` sent, never shown)."""
-    env = os.environ if environ is None else environ
-    return SemanticScholarClient.from_env(env, **_options(env, "READINGLIST_S2", False))
+    return SemanticScholarClient(
+        base_url=environment.text(environ, "READINGLIST_S2_URL") or S2_URL,
+        api_key=environment.text(environ, "S2_API_KEY"),
+        **environment.client_options(environ, "READINGLIST_S2"),
+    )
 
 
 # ---------------------------------------------------------------- progress
@@ -279,16 +258,15 @@ def sync(
       readinglist sync
       readinglist sync --track --json > report.json
     """
-    from readinglist.sync import offline_report, resolve_today
     from readinglist.sync import sync as run_sync
 
     if offline and (track or dry_run):
         raise UsageError("--offline fetches nothing: it cannot be combined with --track/--dry-run")
     root = obj.course_root()
     if offline:
-        report = offline_report(root)
+        report = run_sync(root, offline=True)
     else:
-        today = resolve_today()
+        today = environment.today()
         arxiv = arxiv_client()
         s2 = None if no_citations else s2_client()
         with _progress() as progress:
@@ -391,12 +369,12 @@ def add(
       readinglist add 1806.07572 https://arxiv.org/abs/1810.02054v2 --topic ntk
       readinglist add 10.1007/BF02551274 --topic approximation --lecture 1 --optional
     """
-    from readinglist.sync import add_papers, parse_add_ids, resolve_today
+    from readinglist.add import add_papers, parse_add_ids
 
     if optional and lecture is None:
         raise UsageError("--optional needs --lecture N")
     parse_add_ids(ids)  # bad ids are exit 2 before any request
-    today = resolve_today()
+    today = environment.today()
     needs_s2 = any(kind == "doi" for kind, _, _ in parse_add_ids(ids))
     report = add_papers(
         obj.course_root(), ids, topic, arxiv=arxiv_client(),

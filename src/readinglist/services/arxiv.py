@@ -13,21 +13,30 @@ abstracts on one line, no ``scheme`` on ``arxiv:primary_category``) and the lega
 well-formed id that does not exist).
 
 :class:`ArxivClient` sends all HTTP through :class:`~readinglist.services.http.HttpClient`
-(spacing, timeouts, retries with backoff, never retrying a 400) and uses the ``arxiv``
-package only to build query URLs exactly as it does.
+(spacing, timeouts, retries with backoff, never retrying a 400) and builds the query
+URLs itself (:func:`query_url`), with the parameters the ``arxiv`` package sends.
+
+Why not ``arxiv.Client``: its public surface (``Client(page_size, delay_seconds,
+num_retries)``, ``results(Search)``) has no request timeout (a silent server holds it
+until the server gives up), no answer-time or size limit, no session, User-Agent or
+request count to set, retries a 400 (``num_retries`` + 1 requests for one malformed id)
+and hides its body (the error feed), and parses in lxml recover mode without exposing
+``totalResults``: ``Rate exceeded.``, an HTML page or an empty body sent with status
+200 become an empty result, which we would report as "not on arXiv". So the package is
+used for what it is meant for and no more: its public sort enums name arXiv's sort
+values here, and the tests run its public client against the stand-in as a reference
+reader (same query parameters, same papers).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
-import os
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 import arxiv
 import requests
@@ -36,7 +45,7 @@ from lxml import etree
 from readinglist.errors import BadRequestError, ServiceResponseError, UsageError
 from readinglist.ids import parse_arxiv_id
 from readinglist.model import ArxivRecord
-from readinglist.services.http import HttpClient, RetryableResponse
+from readinglist.services.http import Answer, HttpClient, RetryableResponse
 
 log = logging.getLogger(__name__)
 
@@ -292,11 +301,58 @@ def _check_errors(feed: Feed) -> None:
         raise ServiceResponseError(f"arXiv answered an error feed: {first.message or first.code}")
 
 
-def _url_format(base_url: str) -> str:
-    # arxiv.Client fills the query string in with str.format; braces in the URL are not
-    # placeholders.
-    escaped = base_url.replace("{", "{{").replace("}", "}}")
-    return escaped + ("&" if "?" in base_url else "?") + "{}"
+def query_url(
+    base_url: str,
+    *,
+    query: str = "",
+    id_list: Sequence[str] = (),
+    sort_by: arxiv.SortCriterion = arxiv.SortCriterion.Relevance,
+    sort_order: arxiv.SortOrder = arxiv.SortOrder.Descending,
+    start: int = 0,
+    max_results: int,
+) -> str:
+    """The GET URL of one page of a query: ``base_url`` with the API's parameters in the
+    order and spelling the ``arxiv`` package sends them (``search_query``, ``id_list``,
+    ``sortBy``, ``sortOrder``, ``start``, ``max_results``)."""
+    params = {
+        "search_query": query,
+        "id_list": ",".join(id_list),
+        "sortBy": sort_by.value,
+        "sortOrder": sort_order.value,
+        "start": str(start),
+        "max_results": str(max_results),
+    }
+    return base_url + ("&" if "?" in base_url else "?") + urlencode(params)
+
+
+def _spellings(ids: Sequence[str]) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Canonical id (no version) -> the spellings asked for, and the strings that cannot
+    be sent as one id (a comma, a space) -> why."""
+    spellings: dict[str, list[str]] = {}
+    failed: dict[str, str] = {}
+    for raw in ids:
+        parsed = parse_arxiv_id(raw)
+        key = parsed.id if parsed else raw.strip()
+        if parsed is None and not _SENDABLE.match(key):
+            failed[raw] = "not an arXiv id"
+            continue
+        if raw not in spellings.setdefault(key, []):
+            spellings[key].append(raw)
+    return spellings, failed
+
+
+def _check_search(
+    query: str, max_results: int, page_size: int, start: int, sort_by: str, sort_order: str
+) -> None:
+    """UsageError for a search that cannot be sent as asked."""
+    if not query.strip():
+        raise UsageError("an arXiv search needs a query")
+    if not 1 <= max_results <= page_size:
+        raise UsageError(f"max_results must be between 1 and {page_size}, not {max_results}")
+    if start < 0:
+        raise UsageError(f"start must not be negative, not {start}")
+    if sort_by not in _SORT_BY or sort_order not in _SORT_ORDER:
+        raise UsageError(f"unknown arXiv sort {sort_by!r} {sort_order!r}")
 
 
 class ArxivClient:
@@ -335,47 +391,17 @@ class ArxivClient:
             session=session,
             sleep=sleep or time.sleep,
         )
-        # Only its URL building is used: requests go through self.http.
-        self._urls = arxiv.Client(page_size=page_size, delay_seconds=0, num_retries=0)
-        self._urls.query_url_format = _url_format(base_url)
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **options: object) -> ArxivClient:
-        """A client for ``READINGLIST_ARXIV_URL`` (default :data:`DEFAULT_URL`) that waits
-        ``READINGLIST_ARXIV_DELAY`` seconds (default 3) between requests.
-
-        ``options`` go to the constructor. Raises :class:`UsageError` for a delay that
-        is not a non-negative number.
-        """
-        env = os.environ if environ is None else environ
-        url = env.get("READINGLIST_ARXIV_URL", "").strip() or DEFAULT_URL
-        raw = env.get("READINGLIST_ARXIV_DELAY", "").strip()
-        delay = DEFAULT_DELAY
-        if raw:
-            try:
-                delay = float(raw)
-            except ValueError:
-                delay = -1.0
-            if not math.isfinite(delay) or delay < 0:
-                raise UsageError(
-                    f"READINGLIST_ARXIV_DELAY must be a number of seconds, not {raw!r}"
-                )
-        options.setdefault("delay", delay)
-        return cls(url, **options)  # type: ignore[arg-type]
 
     @property
     def requests_made(self) -> int:
         """HTTP requests this client has sent so far, retries included."""
         return self.http.requests_made
 
-    def _query_url(self, search: arxiv.Search, start: int, max_results: int) -> str:
-        return self._urls._format_url(search, start, max_results)
-
     def _get(self, url: str, check: Callable[[Feed], None]) -> Feed:
         """GET one page; retry until its body parses and passes ``check``."""
         parsed: list[Feed] = []
 
-        def validate(response: requests.Response) -> None:
+        def validate(response: Answer) -> None:
             try:
                 feed = parse_feed(response.content)
             except ServiceResponseError as exc:
@@ -400,16 +426,7 @@ class ArxivClient:
         sent as one id (a comma, a space) fail without a request.
         """
         before = self.http.requests_made
-        spellings: dict[str, list[str]] = {}
-        failed: dict[str, str] = {}
-        for raw in ids:
-            parsed = parse_arxiv_id(raw)
-            key = parsed.id if parsed else raw.strip()
-            if parsed is None and not _SENDABLE.match(key):
-                failed[raw] = "not an arXiv id"
-                continue
-            if raw not in spellings.setdefault(key, []):
-                spellings[key].append(raw)
+        spellings, failed = _spellings(ids)
         keys = list(spellings)
         records: dict[str, ArxivRecord] = {}
         missing: list[str] = []
@@ -441,8 +458,7 @@ class ArxivClient:
         missing: list[str],
         refused: dict[str, str],
     ) -> None:
-        search = arxiv.Search(id_list=batch, max_results=len(batch))
-        url = self._query_url(search, 0, len(batch))
+        url = query_url(self.base_url, id_list=batch, max_results=len(batch))
         try:
             feed = self._get(url, _check_complete)
             if feed.entry_count == 0:
@@ -486,23 +502,15 @@ class ArxivClient:
         ``sort_order`` ``descending`` or ``ascending``. An empty page before the end of
         the results is retried (arXiv sends those now and then).
         """
-        if not query.strip():
-            raise UsageError("an arXiv search needs a query")
-        if not 1 <= max_results <= self.page_size:
-            raise UsageError(
-                f"max_results must be between 1 and {self.page_size}, not {max_results}"
-            )
-        if start < 0:
-            raise UsageError(f"start must not be negative, not {start}")
-        if sort_by not in _SORT_BY or sort_order not in _SORT_ORDER:
-            raise UsageError(f"unknown arXiv sort {sort_by!r} {sort_order!r}")
-        search = arxiv.Search(
+        _check_search(query, max_results, self.page_size, start, sort_by, sort_order)
+        url = query_url(
+            self.base_url,
             query=query,
-            max_results=max_results,
             sort_by=_SORT_BY[sort_by],
             sort_order=_SORT_ORDER[sort_order],
+            start=start,
+            max_results=max_results,
         )
-        url = self._query_url(search, start, max_results)
 
         def check(feed: Feed) -> None:
             _check_errors(feed)

@@ -38,6 +38,20 @@ class RetryableResponse(Exception):
     example arXiv's ``Rate exceeded.`` with status 200, or a truncated feed)."""
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A complete HTTP answer: status, final URL, headers and the whole body.
+
+    What :meth:`HttpClient.request` returns instead of a ``requests.Response``: the body
+    is read under the client's limits before anyone sees it, so the answer is plain
+    data (nothing is filled into a response object behind its back)."""
+
+    status_code: int
+    url: str
+    headers: Mapping[str, str] = field(repr=False)
+    content: bytes = field(repr=False)
+
+
 @dataclass
 class HttpClient:
     """One service's connection policy.
@@ -76,28 +90,13 @@ class HttpClient:
                 self.sleep(remaining)
         self._last_start = time.monotonic()
 
-    def _retry_after(self, response: requests.Response) -> float | None:
-        value = response.headers.get("Retry-After")
-        if not value:
-            return None
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            pass
-        try:
-            parsed = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            # Neither seconds nor an HTTP date ("soon"): use our own backoff.
-            return None
-        return max(0.0, parsed.timestamp() - time.time())
-
-    def _read_body(self, response: requests.Response, started: float) -> None:
-        """Read a streamed answer's body into ``response.content``, giving up when it
-        is not complete ``deadline`` seconds after ``started`` or exceeds ``max_bytes``."""
+    def _read_body(self, response: requests.Response, started: float) -> bytes:
+        """A streamed answer's whole body, read through ``response.raw``; gives up when it
+        is not complete ``deadline`` seconds after ``started`` or exceeds ``max_bytes``.
+        The connection goes back to the pool either way."""
         read1 = getattr(response.raw, "read1", None)
         if read1 is None:  # not urllib3 underneath (a test double): read it all at once
-            _ = response.content
-            return
+            return response.content
         chunks: list[bytes] = []
         size = 0
         try:
@@ -111,12 +110,9 @@ class HttpClient:
                 if time.monotonic() - started > self.deadline:
                     raise _Overdue()
                 chunks.append(chunk)
-        except BaseException:
+        finally:
             response.close()
-            raise
-        response._content = b"".join(chunks)
-        response._content_consumed = True
-        response.close()  # gives the connection back to the pool
+        return b"".join(chunks)
 
     def request(
         self,
@@ -126,9 +122,9 @@ class HttpClient:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
-        validate: Callable[[requests.Response], None] | None = None,
+        validate: Callable[[Answer], None] | None = None,
         ok_statuses: frozenset[int] = frozenset({200}),
-    ) -> requests.Response:
+    ) -> Answer:
         """Send one request under this client's policy and return the usable answer.
 
         Raises :class:`BadRequestError` on 400, :class:`ServiceError` when the service
@@ -151,7 +147,12 @@ class HttpClient:
                     method, url, params=params, json=json, headers=merged, timeout=self.timeout,
                     stream=True,
                 )  # fmt: skip
-                self._read_body(response, started)
+                answer = Answer(
+                    status_code=response.status_code,
+                    url=response.url,
+                    headers=response.headers,
+                    content=self._read_body(response, started),
+                )
             except _Overdue:
                 last_problem = f"answer not complete after {self.deadline:g} s"
             except requests.Timeout:
@@ -163,32 +164,32 @@ class HttpClient:
                 # The connection broke in the middle of the body: worth another try.
                 last_problem = f"answer cut off ({type(exc).__name__})"
             else:
-                status = response.status_code
+                status = answer.status_code
                 if status == 400:
                     error = BadRequestError(
                         f"{self.service} refused the request (HTTP 400)",
-                        url=response.url,
+                        url=answer.url,
                         status=400,
                     )
-                    error.body = response.content[:65536]
+                    error.body = answer.content[:65536]
                     raise error
                 if status in RETRY_STATUSES:
                     last_problem = f"HTTP {status}"
-                    wait = self._retry_after(response)
+                    wait = retry_after(answer.headers.get("Retry-After"))
                 elif status not in ok_statuses:
                     raise ServiceResponseError(
-                        f"{self.service} answered HTTP {status}", url=response.url, status=status
+                        f"{self.service} answered HTTP {status}", url=answer.url, status=status
                     )
                 else:
                     if validate is None:
-                        return response
+                        return answer
                     try:
-                        validate(response)
+                        validate(answer)
                     except RetryableResponse as exc:
                         last_problem = str(exc)
                         unusable = True
                     else:
-                        return response
+                        return answer
             if attempt < self.retries:
                 pause = wait if wait is not None else self.backoff * (2**attempt)
                 pause = min(pause, self.max_wait)
@@ -211,6 +212,22 @@ class HttpClient:
         raise ServiceError(
             f"could not reach {self.service} ({last_problem} after {tries})", url=url
         )
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds a ``Retry-After`` header asks to wait (a number of seconds or an HTTP
+    date); None when there is none or it says neither ("soon": use our own backoff)."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, parsed.timestamp() - time.time())
 
 
 def _read_chunk(read1: Callable[..., bytes]) -> bytes:

@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
-import os
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -41,7 +39,7 @@ import requests
 from readinglist.errors import ServiceResponseError, UsageError
 from readinglist.ids import ArxivId, arxiv_from_doi, normalize_doi, parse_arxiv_id
 from readinglist.model import Publication
-from readinglist.services.http import HttpClient, RetryableResponse
+from readinglist.services.http import Answer, HttpClient, RetryableResponse
 
 log = logging.getLogger(__name__)
 
@@ -471,29 +469,6 @@ class SemanticScholarClient:
             sleep=sleep,
         )
 
-    @classmethod
-    def from_env(
-        cls, environ: Mapping[str, str] | None = None, **kwargs: Any
-    ) -> SemanticScholarClient:
-        """A client configured from ``READINGLIST_S2_URL``, ``READINGLIST_S2_DELAY`` and
-        ``S2_API_KEY``; ``kwargs`` go to the constructor (``session``, ``sleep``, ...)."""
-        env = os.environ if environ is None else environ
-        raw_delay = env.get("READINGLIST_S2_DELAY", "").strip() or "1"
-        try:
-            delay = float(raw_delay)
-        except ValueError:
-            delay = math.nan
-        if not math.isfinite(delay) or delay < 0:
-            raise UsageError(
-                f"READINGLIST_S2_DELAY must be a number of seconds >= 0, not {raw_delay!r}"
-            )
-        return cls(
-            base_url=env.get("READINGLIST_S2_URL", "").strip() or DEFAULT_URL,
-            api_key=env.get("S2_API_KEY", "").strip() or None,
-            delay=delay,
-            **kwargs,
-        )
-
     @property
     def has_api_key(self) -> bool:
         """True when requests carry an API key."""
@@ -544,7 +519,7 @@ class SemanticScholarClient:
     def _fetch_batch(self, chunk: list[str]) -> list[S2Paper | None]:
         parsed: list[list[S2Paper | None]] = []
 
-        def validate(response: requests.Response) -> None:
+        def validate(response: Answer) -> None:
             try:
                 parsed.append(parse_batch(response.content, chunk))
             except ServiceResponseError as exc:
@@ -587,7 +562,7 @@ class SemanticScholarClient:
     ) -> tuple[list[S2Reference], int | None] | None:
         pages: list[tuple[list[S2Reference], int | None]] = []
 
-        def validate(response: requests.Response) -> None:
+        def validate(response: Answer) -> None:
             if response.status_code != 200:
                 return
             try:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from readinglist.model import Library
-from readinglist.site import course_pages, feed, graphdata, overview_pages, paper_pages
+from readinglist.site import calendar, course_pages, feed, graphdata, overview_pages, paper_pages
 from readinglist.site.markup import HeadingStyle, Layout, title_text
 from readinglist.site.render import (
     END_NOSEARCH,
@@ -133,6 +133,14 @@ def build_site(
             continue
         plan.html[src] = make()
     plan.files.update(overview_pages.downloads(d, r))
+    base = site_url.rstrip("/") + "/" if site_url else ""
+    ics = calendar.lectures_ics(
+        library,
+        lecture_url=lambda n: base + layout.url(lecture_src(n)) if base else None,
+        paper_url=lambda k: base + layout.url(d.papers[k].src) if base else None,
+    )
+    if ics is not None:
+        plan.files[calendar.CALENDAR] = ics
     plan.files[GRAPH_DATA] = graphdata.to_script(d.graph_data).encode()
     plan.files[FEED] = feed.atom(
         library,

@@ -46,7 +46,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from readinglist.errors import ReadingListError
 from readinglist.model import Library
-from readinglist.site import citations, navcache
+from readinglist.site import citations, navcache, offline
 from readinglist.site.markup import HeadingStyle, Layout
 from readinglist.site.pages import ASSETS, HOME, HtmlPage, SitePlan, build_site
 from readinglist.site.tree import Citer, default_nav, home_markdown
@@ -54,7 +54,7 @@ from readinglist.site.tree import Citer, default_nav, home_markdown
 log = logging.getLogger("mkdocs.plugins.readinglist")
 
 #: Files of this package copied into the site's ``assets/readinglist/``.
-OWN_ASSETS = ("readinglist.css", "graph.js", "progress.css", "progress.js")
+OWN_ASSETS = ("readinglist.css", "graph.js", "progress.css", "progress.js", "iframe-worker.js")
 #: vis-network, as pyvis ships it.
 VIS_FILES = {"vis-network.min.js": "vis-network.min.js", "vis-network.css": "vis-network.min.css"}
 VIS_VERSION = "vis-9.1.2"
@@ -183,6 +183,7 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
         if f"{ASSETS}/progress.js" not in config.extra_javascript:
             config.extra_javascript.append(f"{ASSETS}/progress.js")
         self._citer = None
+        offline.use_own_worker_shim(config)  # search from file:// without a CDN
         if config.theme.name == "material" and config.theme.get("font") is not False:
             log.warning(
                 "theme.font is not false: Material will load Google Fonts; set "

@@ -120,6 +120,9 @@ class Renderer:
             esc=esc,
             nosearch=Markup(NOSEARCH),
             end_nosearch=Markup(END_NOSEARCH),
+            calendar_file=self.data.calendar_file,
+            abstracts=self.data.abstracts,
+            total_papers=len(self.data.papers),
             **context,
         )
 

@@ -24,7 +24,7 @@ from readinglist.export import to_bibtex
 from readinglist.ids import parse_arxiv_id
 from readinglist.model import Candidate, Change, Lecture, Library
 from readinglist.records import Record, effective_record
-from readinglist.site import graphdata
+from readinglist.site import calendar, graphdata
 from readinglist.site.markup import (
     Layout,
     arxiv_url,
@@ -216,6 +216,10 @@ class SiteData:
         for view in self.papers.values():
             self.topic_papers.setdefault(view.topic, []).append(view)
         self._lecture_titles: dict[int, Markup] = {}
+        # The lecture calendar exists when a lecture has a date (site/calendar.py).
+        dated = any(lec.date for lec in library.lectures)
+        self.calendar_file = calendar.CALENDAR if dated else ""
+        self.abstracts = sum(1 for v in self.papers.values() if v.record.abstract)
 
     def topic_src(self, slug: str) -> str | None:
         """The page of a topic of the course file, or None for a stray ``.bib`` file."""

@@ -19,6 +19,8 @@
   var count = document.getElementById("rl-graph-count");
   var dark = document.body.getAttribute("data-md-color-scheme") === "slate";
   var fontColour = dark ? "#e6e6e6" : "#222222";
+  // On a phone the whole graph is fitted into a small canvas: bigger labels stay legible.
+  var narrow = window.matchMedia && window.matchMedia("(max-width: 44.984375em)").matches;
 
   var byId = {};
   var nodes = new vis.DataSet(
@@ -72,7 +74,7 @@
       nodes: {
         shape: "dot",
         scaling: { min: 10, max: 40, label: { enabled: false } },
-        font: { color: fontColour, size: 14, face: "sans-serif" },
+        font: { color: fontColour, size: narrow ? 30 : 14, face: "sans-serif" },
         borderWidth: 1
       },
       edges: {
@@ -120,8 +122,23 @@
     }
   }
 
+  // The table of the same papers (the drawing's text alternative) follows the filters.
+  var rows = document.querySelectorAll("#rl-graph-table tbody tr[data-topic]");
+
+  function filterRows() {
+    var topic = topicSelect ? topicSelect.value : "";
+    var lecture = lectureSelect ? lectureSelect.value : "";
+    Array.prototype.forEach.call(rows, function (row) {
+      var lectures = (row.getAttribute("data-lectures") || "").split(" ");
+      row.hidden =
+        (topic !== "" && row.getAttribute("data-topic") !== topic) ||
+        (lecture !== "" && lectures.indexOf(lecture) < 0);
+    });
+  }
+
   function refilter() {
     view.refresh();
+    filterRows();
     showCount();
     network.fit({ animation: false });
   }
