@@ -27,7 +27,7 @@ needs_zensical = pytest.mark.skipif(
 # The theme's own files differ between the engines (Material's bundle and lunr search
 # against Zensical's bundle and search); everything else must be the same list.
 THEME = ("assets/javascripts/", "assets/stylesheets/", "assets/images/", "search/")
-ENGINE_OWN = {"search.json", "sitemap.xml", "sitemap.xml.gz", "404.html"}
+ENGINE_OWN = {"search.json", "search.js", "sitemap.xml", "sitemap.xml.gz", "404.html"}
 
 
 def site_files(site: Path) -> set[str]:

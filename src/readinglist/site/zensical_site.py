@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from readinglist.errors import UsageError
+from readinglist.site import offline
 from readinglist.site.run import SiteBuildError, StrictBuildError
 
 if TYPE_CHECKING:
@@ -112,6 +113,10 @@ def staging_config(config: MkDocsConfig, tree: SiteTree) -> str:
         data["extra_css"] = css
     if js:
         data["extra_javascript"] = js
+    if offline.offline_enabled(config):
+        # As the plugin does for Material: the site's own Worker shim for search from
+        # file://, so that Zensical's offline support names no shim on a CDN.
+        data["extra"] = {"polyfills": [offline.SHIM]}
     if tree.markdown_extensions:  # appended to mkdocs.yml's list
         data["markdown_extensions"] = list(tree.markdown_extensions)
     custom_dir = config.theme.custom_dir
