@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import importlib.util
 import os
 import re
 import shutil
@@ -42,6 +43,9 @@ pytestmark = [
 ]
 
 playwright_api = pytest.importorskip("playwright.sync_api")
+ZENSICAL_MARK = pytest.mark.skipif(
+    importlib.util.find_spec("zensical") is None, reason="Zensical is not installed"
+)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -49,38 +53,74 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+#: The site engines every browser test runs against (``readinglist build --engine``).
+ENGINES = ["mkdocs", pytest.param("zensical", marks=ZENSICAL_MARK)]
+
+
 @dataclass
 class Served:
-    """Built sites under one loopback origin: ``/bundled/`` and ``/hostile/``."""
+    """Built sites under one loopback origin: ``/bundled/`` and ``/hostile/``, built
+    with ``engine``."""
 
     origin: str
     folder: Path
     bundled: Path
+    engine: str = "mkdocs"
 
     def url(self, site: str, rel: str) -> str:
         return f"{self.origin}/{site}/{rel}"
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    folder = tmp_path_factory.mktemp("served")
+@pytest.fixture(scope="module", params=ENGINES)
+def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
+    engine = request.param
+    # A module that imports this fixture may name the engines it is about.
+    if engine not in getattr(request.module, "SITE_ENGINES", (engine,)):
+        pytest.skip(f"{request.module.__name__} tests the {engine} site elsewhere")
+    folder = tmp_path_factory.mktemp(f"served-{engine}")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("READINGLIST_CACHE_DIR", str(tmp_path_factory.mktemp("browser-cache")))
         bundled = copy_course(tmp_path_factory.mktemp("b") / "course")
-        build(bundled, site_dir=folder / "bundled")
+        build(bundled, site_dir=folder / "bundled", engine=engine)
         hostile = copy_course(tmp_path_factory.mktemp("h") / "course")
         make_hostile(hostile)
         write_synced(hostile)
-        build(hostile, site_dir=folder / "hostile")
+        build(hostile, site_dir=folder / "hostile", engine=engine)
     handler = functools.partial(_QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield Served(f"http://127.0.0.1:{server.server_port}", folder, bundled)
+        yield Served(f"http://127.0.0.1:{server.server_port}", folder, bundled, engine)
     finally:
         server.shutdown()
         server.server_close()
+
+
+def search(pg: Any, engine: str, text: str) -> Any:
+    """Type ``text`` into the site's search; returns the locator of the results box.
+
+    Material's search box sits in the header; Zensical's (a new search engine) opens a
+    dialog from the header's search button.
+    """
+    if engine == "zensical":
+        pg.locator(".md-search__button").click()
+        box = pg.locator('dialog input[role="combobox"]')
+        box.wait_for()
+        box.press_sequentially(text)
+        return pg.locator("dialog")
+    box = pg.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially(text)
+    return pg.locator(".md-search-result")
+
+
+def search_hit(results: Any, engine: str, href_part: str) -> Any:
+    """The first result linking to a page whose address holds ``href_part``."""
+    link = 'a[role="option"]' if engine == "zensical" else ".md-search-result__link"
+    return results.locator(f'{link}[href*="{href_part}"]').first
 
 
 @pytest.fixture(scope="module")
@@ -166,12 +206,10 @@ def test_lecture_lists_its_readings(page: Watched, served: Served) -> None:
 def test_search_finds_the_ntk_paper(page: Watched, served: Served) -> None:
     pg = page.page
     pg.goto(served.url("bundled", "index.html"))
-    box = pg.locator("input.md-search__input")
-    box.click()
-    box.press_sequentially("tangent")
+    results = search(pg, served.engine, "tangent")
     # The results re-render on every keystroke: wait for the one we want rather than
     # reading a list that may still change under us.
-    ntk = pg.locator('.md-search-result__link[href*="papers/jacot2018.html"]').first
+    ntk = search_hit(results, served.engine, "papers/jacot2018.html")
     ntk.wait_for(timeout=30_000)
     assert "Neural Tangent Kernel" in ntk.inner_text()
 
@@ -244,7 +282,7 @@ def test_screenshots(page: Watched, served: Served, tmp_path: Path) -> None:
             wait_for_graph(pg)
         pg.screenshot(path=str(tmp_path / name))
         assert (tmp_path / name).stat().st_size > 20_000
-    if os.environ.get("READINGLIST_SCREENSHOTS"):
+    if os.environ.get("READINGLIST_SCREENSHOTS") and served.engine == "mkdocs":
         target = REPO / "docs" / "img"
         target.mkdir(exist_ok=True)
         for name in shots:
@@ -289,15 +327,11 @@ def test_hostile_title_and_abstract_are_shown_as_text(page: Watched, served: Ser
 def test_hostile_title_is_text_in_search_results(page: Watched, served: Served) -> None:
     pg = page.page
     pg.goto(served.url("hostile", "index.html"))
-    box = pg.locator("input.md-search__input")
-    box.click()
-    box.press_sequentially("Hostile")
-    pg.locator(".md-search-result__item").first.wait_for(timeout=15_000)
+    results = search(pg, served.engine, "Hostile")
+    search_hit(results, served.engine, "papers/evil2024.html").wait_for(timeout=15_000)
     # Retries until the results stop changing (they re-render on every keystroke).
-    playwright_api.expect(pg.locator(".md-search-result")).to_contain_text(
-        "<script>alert(1)</script>", timeout=30_000
-    )
-    assert pg.locator('.md-search-result img[src="x"]').count() == 0
+    playwright_api.expect(results).to_contain_text("<script>alert(1)</script>", timeout=30_000)
+    assert results.locator('img[src="x"]').count() == 0
     pg.wait_for_timeout(300)
 
 

@@ -35,6 +35,7 @@ pytestmark = [
 
 # test_browser's fixtures: its built sites and its browser.
 served = test_browser.served
+SITE_ENGINES = ("mkdocs",)  # axe-core and phone layouts: checked on Material's theme
 browser = test_browser.browser
 
 AXE_PACKAGE = "axe-core@4"

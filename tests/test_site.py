@@ -923,13 +923,13 @@ def _wait_for(url: str, status: int, deadline: float) -> bool:
 
 
 @contextlib.contextmanager
-def serving(course: Path) -> Iterator[str]:
-    """``readinglist serve`` on a free loopback port; yields its base URL, then stops it
-    with Ctrl-C and checks it exited cleanly."""
+def serving(course: Path, *options: str) -> Iterator[str]:
+    """``readinglist serve [options]`` on a free loopback port; yields its base URL, then
+    stops it with Ctrl-C and checks it exited cleanly."""
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "readinglist", "--root", str(course), "serve",
-         "-a", f"127.0.0.1:{port}"],
+         "-a", f"127.0.0.1:{port}", *options],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -1090,3 +1090,54 @@ def test_lecture_links_reach_pages_inside_the_site(tmp_path: Path) -> None:
     assert 'href="../notes/lecture-7.html"' in page
     assert 'href="https://example.org/s7.pdf"' in page
     assert "passwd" not in page
+
+
+def test_nav_cache_uses_the_themes_partial_or_its_override_once_per_folder(
+    tmp_path: Path,
+) -> None:
+    """A custom_dir override of partials/nav.html is what pages show; paper pages get it
+    rendered once (the first paper's URL shows on all), every other page its own."""
+    root = copy_course(tmp_path / "course")
+    (root / "overrides" / "partials").mkdir(parents=True)
+    (root / "overrides" / "partials" / "nav.html").write_text(
+        '<nav class="md-nav md-nav--primary" data-rendered-for="{{ page.url }}">x</nav>\n'
+    )
+    edit_course_config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    (root / "mkdocs.yml").write_text(
+        edit_course_config.replace(
+            "  name: material\n", "  name: material\n  custom_dir: overrides\n"
+        )
+    )
+    site = build(root, site_dir=tmp_path / "site")
+    marks = {
+        p.name: re.findall(r'data-rendered-for="([^"]*)"', p.read_text(encoding="utf-8"))
+        for p in (site / "papers").glob("*.html")
+    }
+    first = {tuple(m) for name, m in marks.items() if name != "index.html"}
+    assert len(first) == 1 and next(iter(first))[0].startswith("papers/")
+    lecture = (site / "lectures" / "7.html").read_text(encoding="utf-8")
+    assert 'data-rendered-for="lectures/7.html"' in lecture
+
+
+def test_nav_cache_install_needs_the_partial_and_installs_once() -> None:
+    import jinja2
+
+    from readinglist.site import navcache
+
+    bare = jinja2.Environment(loader=jinja2.DictLoader({"base.html": "x"}))
+    assert navcache.install(bare, lambda page: None) is False
+    assert isinstance(bare.loader, jinja2.DictLoader)
+    env = jinja2.Environment(loader=jinja2.DictLoader({navcache.NAV: "<nav>{{ page }}</nav>"}))
+    calls: list[object] = []
+
+    def key(page: object) -> str | None:
+        calls.append(page)
+        return None if page == "own" else "papers"
+
+    assert navcache.install(env, key) is True
+    assert navcache.install(env, key) is False
+    nav = env.get_template(navcache.NAV)
+    assert nav.render(page="a") == "<nav>a</nav>"
+    assert nav.render(page="b") == "<nav>a</nav>"  # the same key: rendered once
+    assert nav.render(page="own") == "<nav>own</nav>"
+    assert calls == ["a", "b", "own"]

@@ -9,6 +9,14 @@ import click
 
 from readinglist.cli import EXIT_FINDINGS, Context, cli, fail
 
+ENGINE = click.option(
+    "--engine",
+    type=click.Choice(["mkdocs", "zensical"]),
+    default="mkdocs",
+    show_default=True,
+    help="Build with MkDocs and Material, or with Zensical (pip install 'readinglist[zensical]').",
+)
+
 
 @cli.command()
 @click.option(
@@ -28,8 +36,11 @@ from readinglist.cli import EXIT_FINDINGS, Context, cli, fail
     is_flag=True,
     help="Build even when check finds errors or (with --strict) warnings; they are printed.",
 )
+@ENGINE
 @click.pass_obj
-def build(obj: Context, site_dir: Path | None, strict: bool, allow_errors: bool) -> None:
+def build(
+    obj: Context, site_dir: Path | None, strict: bool, allow_errors: bool, engine: str
+) -> None:
     """Build the course site: a page per lecture, topic and paper, the citation graph,
     downloads and the what's-new feed, from bib/ and the hand-written docs/.
 
@@ -41,6 +52,7 @@ def build(obj: Context, site_dir: Path | None, strict: bool, allow_errors: bool)
     mkdocs.yml.
     Example:
       readinglist build -d public --strict
+      readinglist build --engine zensical
     """
     from readinglist.cli.library import check_course, count_findings, print_findings
     from readinglist.site.run import build as build_site
@@ -53,7 +65,7 @@ def build(obj: Context, site_dir: Path | None, strict: bool, allow_errors: bool)
         fail(f"site not built: check found {count_findings(report)}{why}; fix them or pass "
              "--allow-errors to build anyway")  # fmt: skip
         sys.exit(EXIT_FINDINGS)
-    out = build_site(obj.course_root(), site_dir=site_dir, strict=strict)
+    out = build_site(obj.course_root(), site_dir=site_dir, strict=strict, engine=engine)
     click.echo(f"site built in {out}", err=True)
 
 
@@ -65,8 +77,9 @@ def build(obj: Context, site_dir: Path | None, strict: bool, allow_errors: bool)
     default=None,
     help="Serve on this address (default: 127.0.0.1:8000).",
 )
+@ENGINE
 @click.pass_obj
-def serve(obj: Context, dev_addr: str | None) -> None:
+def serve(obj: Context, dev_addr: str | None, engine: str) -> None:
     """Preview the site, rebuilding it whenever bib/, docs/ or mkdocs.yml change.
 
     It says where it serves, what it watches and each rebuild with its time, and shows
@@ -89,6 +102,6 @@ def serve(obj: Context, dev_addr: str | None) -> None:
     serve_log.setLevel(logging.INFO)
     serve_log.propagate = False
     try:
-        serve_site(obj.course_root(), dev_addr=dev_addr)
+        serve_site(obj.course_root(), dev_addr=dev_addr, engine=engine)
     finally:
         serve_log.removeHandler(handler)

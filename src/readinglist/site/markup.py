@@ -279,6 +279,10 @@ class HeadingStyle:
     separator: str = "-"
     toc_top: int = 1
     toc_bottom: int = 6
+    markdown: bool = False
+    """Write headings as Markdown (``## Title``) for an engine that converts every page
+    with Python-Markdown itself (Zensical): its ``toc`` extension then marks them up
+    and lists them in the page's table of contents, as it does for hand-written pages."""
 
     @classmethod
     def from_config(cls, options: Mapping[str, Any] | None) -> HeadingStyle:
@@ -322,8 +326,12 @@ class Headings:
 
         style = self.style
         name = Markup(html.escape(clean(text), quote=False))
+        given = ident
         ident = ident or unique(style.slugify(text, style.separator), self.ids)
         self.ids.add(ident)
+        if style.markdown:
+            self.tokens.append({"level": level, "id": ident, "name": str(name), "children": []})
+            return _markdown_heading(level, text, given)
         if style.toc_top <= level <= style.toc_bottom:
             self.tokens.append({"level": level, "id": ident, "name": str(name), "children": []})
         inner = str(name)
@@ -343,6 +351,18 @@ class Headings:
         from markdown.extensions.toc import nest_toc_tokens
 
         return list(nest_toc_tokens([dict(t) for t in self.tokens]))
+
+
+# Characters Markdown would act on inside a heading, as character references.
+_MD_HEADING = {ord(c): f"&#{ord(c)};" for c in "\\`*_{}[]()#+!|~$@:<>&"}
+
+
+def _markdown_heading(level: int, text: str, ident: str | None) -> Markup:
+    """A Markdown heading on lines of its own; an explicit id as attr_list's ``{ #id }``."""
+    line = "#" * level + " " + " ".join(clean(text).split()).translate(_MD_HEADING)
+    if ident:
+        line += " { #" + ident + " }"
+    return Markup(f"\n{line}\n\n")
 
 
 # ------------------------------------------------------------------------ URLs

@@ -5,20 +5,32 @@ are not in the navigation and all live in ``papers/``, so their navigation is th
 HTML for all of them: no item is active, and every link is relative to the same
 folder. With a thousand papers, rendering it again for each was a quarter of a build.
 
-:func:`install` wraps the theme's template loader so that ``partials/nav.html`` (the
-theme's own, or a ``custom_dir`` override) is rendered normally for every other page,
-and once per folder for the pages ``key`` names. Nothing else of the theme changes.
+Only public, documented paths are used, so an upgrade of MkDocs, Material or Jinja
+does not break it silently:
+
+- MkDocs' ``on_env`` event, which exists to let a plugin change the Jinja environment;
+- Material's template overrides: ``partials/nav.html`` is one of the partials its
+  documentation lists for overriding (as a ``custom_dir`` would);
+- Jinja's own loaders: a ``DictLoader`` serves the override (:data:`WRAPPER`), a
+  ``PrefixLoader`` makes the theme's own partial (or the site's ``custom_dir``
+  override of it) reachable as ``readinglist-theme/partials/nav.html``, and a
+  ``ChoiceLoader`` puts them before the theme's loader, which is left as it was.
+
+The override includes the theme's partial with the page's context for every other
+page, and once per key for the pages ``key`` names. Nothing else of the theme changes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+import posixpath
+from collections.abc import Callable, Collection, Hashable, Mapping
 from typing import Any
 
 import jinja2
 
 NAV = "partials/nav.html"
-ORIGINAL = "readinglist/original-nav.html"
+PREFIX = "readinglist-theme"
+ORIGINAL = f"{PREFIX}/{NAV}"
 
 # The original partial, included with the page's context; captured once per key.
 WRAPPER = (
@@ -35,36 +47,18 @@ WRAPPER = (
 )
 
 
-class _Loader(jinja2.BaseLoader):
-    """The theme's loader, with ``partials/nav.html`` served by :data:`WRAPPER`."""
-
-    def __init__(self, inner: jinja2.BaseLoader) -> None:
-        self.inner = inner
-
-    def get_source(
-        self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str | None, Callable[[], bool] | None]:
-        if template == NAV:
-            return WRAPPER, None, lambda: True
-        if template == ORIGINAL:
-            return self.inner.get_source(environment, NAV)
-        return self.inner.get_source(environment, template)
-
-    def list_templates(self) -> list[str]:
-        return self.inner.list_templates()
-
-
 def install(env: jinja2.Environment, key: Callable[[Any], Hashable | None]) -> bool:
     """Cache the navigation of the pages for which ``key(page)`` is not None, by key.
 
     ``key`` must give equal keys only to pages whose navigation is the same HTML.
-    Returns False (and changes nothing) when the theme has no ``partials/nav.html``.
+    Returns False (and changes nothing) when the theme has no ``partials/nav.html`` or
+    the cache is installed already.
     """
-    loader = env.loader
-    if loader is None or isinstance(loader, _Loader):
+    theme = env.loader
+    if theme is None or "readinglist_nav_key" in env.globals:
         return False
     try:
-        loader.get_source(env, NAV)
+        env.get_template(NAV)
     except jinja2.TemplateNotFound:
         return False
     cache: dict[Hashable, str] = {}
@@ -73,10 +67,42 @@ def install(env: jinja2.Environment, key: Callable[[Any], Hashable | None]) -> b
         cache[k] = html
         return html
 
-    env.loader = _Loader(loader)
-    if env.cache is not None:
-        env.cache.clear()  # nothing compiled with the old loader may stay
+    # Jinja keys its template cache by loader, so nothing compiled before is reused.
+    env.loader = jinja2.ChoiceLoader(
+        [
+            jinja2.DictLoader({NAV: WRAPPER}),
+            jinja2.PrefixLoader({PREFIX: theme}),
+            theme,
+        ]
+    )
     env.globals["readinglist_nav_key"] = key
     env.globals["readinglist_nav_get"] = cache.get
     env.globals["readinglist_nav_put"] = put
     return True
+
+
+def folder_key(
+    paper_pages: Collection[str], in_nav: Mapping[str, str]
+) -> Callable[[Any], str | None]:
+    """The ``key`` for :func:`install` of a site's paper pages: their folder.
+
+    A generated paper page outside the navigation has no active item and every link of
+    its navigation is relative to its folder, so all of one folder share the same HTML.
+    ``in_nav`` maps the navigation's pages (source path) to their URLs.
+    """
+
+    def key(page: Any) -> str | None:
+        file = getattr(page, "file", None)
+        src = getattr(file, "src_uri", None)
+        if file is None or src not in paper_pages or src in in_nav:
+            return None
+        if not file.generated_by:
+            return None
+        url: str = page.url
+        if url.endswith("/"):  # directory URLs: papers/x/ is a folder of its own
+            if any(u.startswith(url) for u in in_nav.values()):
+                return None
+            url = url.rstrip("/")
+        return posixpath.dirname(url)
+
+    return key

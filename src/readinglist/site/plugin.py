@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import os
-import posixpath
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -48,8 +47,9 @@ from mkdocs.utils.templates import TemplateContext
 from readinglist.errors import ReadingListError
 from readinglist.model import Library
 from readinglist.site import citations, navcache, offline
-from readinglist.site.markup import HeadingStyle, Layout, assign_slugs
-from readinglist.site.pages import ASSETS, HOME, HOME_MARKERS, HtmlPage, SitePlan, build_site
+from readinglist.site.markup import HeadingStyle, Layout
+from readinglist.site.pages import ASSETS, HOME, HtmlPage, SitePlan, build_site
+from readinglist.site.tree import Citer, default_nav, home_markdown
 
 log = logging.getLogger("mkdocs.plugins.readinglist")
 
@@ -123,6 +123,29 @@ def _nav_sources(nav: Any) -> set[str]:
     return set()
 
 
+def _add_files(files: Files, plan: SitePlan, config: MkDocsConfig) -> None:
+    """The plan's pages and files, the site's assets and vis-network, as MkDocs files."""
+    for src_uri, text in plan.pages.items():
+        files.append(File.generated(config, src_uri, content=text))
+    listed = _nav_sources(config.nav)
+    for src_uri in plan.html:
+        # An empty source: the body is HTML already, put in by on_page_content.
+        if src_uri in plan.paper_pages:
+            file = File.generated(config, src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
+            if src_uri not in listed:  # MkDocs would not give it its nav title
+                HtmlSourcePage(None, file, config)
+        else:
+            file = File.generated(config, src_uri, content="")
+        files.append(file)
+    for src_uri, data in plan.files.items():
+        files.append(File.generated(config, src_uri, content=data))
+    for name in OWN_ASSETS:
+        files.append(File.generated(config, f"{ASSETS}/{name}", content=_asset_bytes(name)))
+    vis = vis_directory()
+    for source, target in VIS_FILES.items():
+        files.append(File.generated(config, f"{ASSETS}/{target}", abs_src_path=str(vis / source)))
+
+
 class HtmlSourcePage(Page):
     """A paper page: its source is empty and its body HTML made by :func:`build_site`
     (put in by the plugin's ``on_page_content``), so rendering it needs no
@@ -147,9 +170,8 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
     plan: SitePlan | None = None
     error: ReadingListError | None = None
     """The library error that stopped the build, for ``readinglist build`` to report."""
-    _sources: dict[str, citations.Source]
+    _citer: Citer | None = None
     _in_nav: Mapping[str, str] = MappingProxyType({})
-    _slugs: dict[str, str] | None = None
 
     def course_root(self, config: MkDocsConfig) -> Path:
         """The course folder: the ``root`` option, relative to ``mkdocs.yml``."""
@@ -173,8 +195,7 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
         # Reading progress (read toggles, counts): browser-side, stored in localStorage.
         if f"{ASSETS}/progress.js" not in config.extra_javascript:
             config.extra_javascript.append(f"{ASSETS}/progress.js")
-        self._sources = {}
-        self._slugs = None
+        self._citer = None
         offline.use_own_worker_shim(config)  # search from file:// without a CDN
         if config.theme.name == "material" and config.theme.get("font") is not False:
             log.warning(
@@ -200,36 +221,13 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
             self.error = exc
             raise LibraryError(exc) from None
         self.plan = plan
-        for src_uri, text in plan.pages.items():
-            files.append(File.generated(config, src_uri, content=text))
-        listed = _nav_sources(config.nav)
-        for src_uri in plan.html:
-            # An empty source: the body is HTML already, put in by on_page_content.
-            if src_uri in plan.paper_pages:
-                file = File.generated(
-                    config, src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV
-                )
-                if src_uri not in listed:  # MkDocs would not give it its nav title
-                    HtmlSourcePage(None, file, config)
-            else:
-                file = File.generated(config, src_uri, content="")
-            files.append(file)
-        for src_uri, data in plan.files.items():
-            files.append(File.generated(config, src_uri, content=data))
-        for name in OWN_ASSETS:
-            files.append(File.generated(config, f"{ASSETS}/{name}", content=_asset_bytes(name)))
-        vis = vis_directory()
-        for source, target in VIS_FILES.items():
-            files.append(
-                File.generated(config, f"{ASSETS}/{target}", abs_src_path=str(vis / source))
-            )
+        _add_files(files, plan, config)
         if config.nav is None:
             # Only the site's own pages: listing every paper makes Material's build
             # quadratic (MEASURED.md), and papers are reached from lectures and search.
-            config.nav = plan.nav + sorted(
-                (f.src_uri for f in files if f.src_uri in handwritten and f.is_documentation_page()
-                 and f.src_uri != HOME),
-            )  # fmt: skip
+            pages = [f.src_uri for f in files
+                     if f.src_uri in handwritten and f.is_documentation_page()]  # fmt: skip
+            config.nav = default_nav(plan, pages)
         return files
 
     def on_page_markdown(
@@ -245,36 +243,17 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
             markdown = self.cite(markdown, page=page, config=config)
         if self.plan is None or page.file.src_uri != HOME or page.file.generated_by:
             return markdown
-        parts = self.plan.home
-        if not any(marker in markdown for marker in HOME_MARKERS.values()):
-            return markdown.rstrip("\n") + "\n\n" + parts["course"] + "\n" + parts["schedule"]
-        for name, marker in HOME_MARKERS.items():
-            markdown = markdown.replace(marker, parts[name])
-        return markdown
+        return home_markdown(markdown, self.plan.home)
 
     def cite(self, markdown: str, *, page: Page, config: MkDocsConfig) -> str:
         """A hand-written page with its citations resolved; unknown keys are warnings
         naming the file and line (which fail a ``--strict`` build)."""
         if "@" not in markdown or self.library is None:
             return markdown
-        library = self.library
-        if self._slugs is None:
-            self._slugs = assign_slugs(library.papers)  # the same slugs as build_site's
-        slugs = self._slugs
-
-        def source(key: str) -> citations.Source:
-            if key not in self._sources:
-                self._sources[key] = citations.source_of(library, key, slugs[key])
-            return self._sources[key]
-
-        layout = Layout(use_directory_urls=config.use_directory_urls)
-        result = citations.cite(
-            markdown,
-            known=library.papers,
-            source=source,
-            href=lambda src: layout.href(page.file.src_uri, src),
-            style=self.config.citation_style,
-        )
+        if self._citer is None:
+            layout = Layout(use_directory_urls=config.use_directory_urls)
+            self._citer = Citer(self.library, layout, self.config.citation_style)
+        result = self._citer.cite(markdown, page.file.src_uri)
         if result.unknown:
             # page.markdown lacks the front matter: count its lines back in.
             skipped = max(0, page.file.content_string.count("\n") - markdown.count("\n"))
@@ -322,26 +301,8 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
         self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment:
         """Render the theme's navigation once for all paper pages (see navcache)."""
-        plan, in_nav = self.plan, self._in_nav
-        if plan is None or config.theme.name != "material":
-            return env
-
-        def key(page: Any) -> str | None:
-            file = getattr(page, "file", None)
-            src = getattr(file, "src_uri", None)
-            if file is None or src not in plan.paper_pages or src in in_nav:
-                return None
-            if not file.generated_by:
-                return None
-            url: str = page.url
-            if url.endswith("/"):  # directory URLs: papers/x/ is a folder of its own
-                if any(u.startswith(url) for u in in_nav.values()):
-                    return None
-                url = url.rstrip("/")
-            # No item active, every link relative to the same folder: the same HTML.
-            return posixpath.dirname(url)
-
-        navcache.install(env, key)
+        if self.plan is not None and config.theme.name == "material":
+            navcache.install(env, navcache.folder_key(self.plan.paper_pages, self._in_nav))
         return env
 
     def on_post_template(

@@ -86,10 +86,13 @@ def _check_library(root: Path) -> None:
     load_library(root)
 
 
-def build(root: Path, *, site_dir: Path | None = None, strict: bool = False) -> Path:
+def build(
+    root: Path, *, site_dir: Path | None = None, strict: bool = False, engine: str = "mkdocs"
+) -> Path:
     """Build the site of the course folder ``root``; returns the site folder.
 
     ``site_dir`` defaults to mkdocs.yml's ``site_dir`` (``site/`` next to it).
+    ``engine``: ``mkdocs`` (with the plugin) or ``zensical`` (:mod:`.zensical_site`).
     """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.exceptions import Abort
@@ -101,6 +104,10 @@ def build(root: Path, *, site_dir: Path | None = None, strict: bool = False) -> 
         options["site_dir"] = str(site_dir.resolve())
     config = _load_config(root, **options)
     _check_site_dir(root, Path(config.site_dir))
+    if engine == "zensical":
+        from readinglist.site import zensical_site
+
+        return zensical_site.build(root, config, strict=strict)
     if "readinglist" not in config.plugins:
         log.warning("mkdocs.yml does not list the readinglist plugin: only docs/ is built")
     try:
@@ -117,7 +124,7 @@ def build(root: Path, *, site_dir: Path | None = None, strict: bool = False) -> 
     return Path(config.site_dir)
 
 
-def serve(root: Path, *, dev_addr: str | None = None) -> None:
+def serve(root: Path, *, dev_addr: str | None = None, engine: str = "mkdocs") -> None:
     """Serve the site with live reload until interrupted.
 
     Rebuilds when ``docs/``, ``mkdocs.yml`` or anything under ``bib/`` changes (the
@@ -137,6 +144,11 @@ def serve(root: Path, *, dev_addr: str | None = None) -> None:
     config = _load_config(root, dev_addr=dev_addr)  # fail early, with a clear line
     host, port = config.dev_addr
     _check_address(host, port)
+    if engine == "zensical":
+        from readinglist.site import zensical_site
+
+        zensical_site.serve(root, config, dev_addr=dev_addr)
+        return
     mount = urlsplit(config.site_url or "/").path.rstrip("/") + "/"
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{port}{mount}"
