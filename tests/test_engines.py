@@ -139,7 +139,7 @@ def test_engine_zensical_without_zensical_is_one_line_exit_2(
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
         "error: the zensical engine needs Zensical, which is not installed: "
-        'pip install "readinglist[zensical]"'
+        'pip install "readinglist-seminar[zensical]"'
     ]
     assert not (tmp_path / "out").exists()
 

@@ -28,8 +28,7 @@ import pytest
 
 from readinglist import graph, store
 from readinglist.add import add_papers, parse_add_ids
-from readinglist.bibtex import parse_bib
-from readinglist.bibwrite import bibtex_name, citation_key, escape_bibtex
+from readinglist.bibtex import bibtex_name, citation_key, escape_bibtex, parse_bib
 from readinglist.errors import LockHeldError, StoreError, UsageError
 from readinglist.model import ArxivRecord, Library
 from readinglist.services.arxiv import ArxivClient

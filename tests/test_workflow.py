@@ -217,9 +217,7 @@ def test_without_contact_the_line_is_there_commented(run: Run, tmp_path: Path) -
 @pytest.mark.parametrize(
     "contact", ["not-an-address", "a@b", "me@example.edu (Me)", "me@example.edu\nX: 1", ""]
 )
-def test_a_bad_contact_is_exit_2_and_writes_nothing(
-    run: Run, tmp_path: Path, contact: str
-) -> None:
+def test_a_bad_contact_is_exit_2_and_writes_nothing(run: Run, tmp_path: Path, contact: str) -> None:
     result = run("init", tmp_path / "c", "--contact", contact)
     assert result.exit_code == 2
     assert result.stderr.startswith("error: --contact ") and result.stderr.count("\n") == 1

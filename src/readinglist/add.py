@@ -5,7 +5,7 @@ machine-owned ``bib/synced/``, while add appends to a hand-written file (every e
 byte kept) and may insert readings into the course file. From sync it shares the
 ``bib/synced/`` writer (the fetched records, an ``added`` change, the candidates it
 drops) and the :class:`~readinglist.sync.Failure` shape of its report. The BibTeX text
-(escaping, names, keys) is written by :mod:`readinglist.bibwrite`.
+(escaping, names, keys) is written by :mod:`readinglist.bibtex`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from readinglist import store
-from readinglist.bibtex import decode_bib, format_entry, parse_bib
-from readinglist.bibwrite import bibtex_name, citation_key, escape_bibtex
+from readinglist.bibtex import (
+    bibtex_name,
+    citation_key,
+    decode_bib,
+    escape_bibtex,
+    format_entry,
+    parse_bib,
+)
 from readinglist.errors import BibSyntaxError, StoreError, UsageError
 from readinglist.ids import arxiv_from_doi, find_arxiv_id, find_doi, normalize_doi
 from readinglist.latex import normalize_title

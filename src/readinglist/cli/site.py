@@ -14,7 +14,7 @@ ENGINE = click.option(
     type=click.Choice(["mkdocs", "zensical"]),
     default="mkdocs",
     show_default=True,
-    help="Build with MkDocs and Material, or with Zensical (pip install 'readinglist[zensical]').",
+    help="Build with MkDocs and Material, or with Zensical (pip install 'readinglist-seminar[zensical]').",
 )
 
 

@@ -39,6 +39,8 @@ def user_agent(contact: str | None = None) -> str:
     if not contact or any(c in contact for c in "\r\n();\x00"):
         return USER_AGENT
     return f"readinglist/{__version__} (+{PROJECT_URL}; mailto:{contact})"
+
+
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STAGING_PREFIX = ".readinglist-zensical-"
-INSTALL_HINT = 'pip install "readinglist[zensical]"'
+INSTALL_HINT = 'pip install "readinglist-seminar[zensical]"'
 
 
 def _zensical() -> Any:
