@@ -14,7 +14,8 @@ ENGINE = click.option(
     type=click.Choice(["mkdocs", "zensical"]),
     default="mkdocs",
     show_default=True,
-    help="Build with MkDocs and Material, or with Zensical (pip install 'readinglist-seminar[zensical]').",
+    help="Build with MkDocs and Material, or with Zensical "
+    "(pip install 'readinglist-seminar[zensical]').",
 )
 
 
