@@ -682,7 +682,7 @@ def test_semantic_scholar_unreachable_is_reported_and_changes_nothing_of_it(
     assert report.exit_code == 3
     assert report.errors == [
         "could not reach Semantic Scholar (HTTP 503 after 3 attempts): citation data "
-        "from never synced is unchanged"
+        "is unchanged (never synced)"
     ]
     assert len(library_of(services.root).arxiv) == 48
     citations, _ = parse_citations((services.root / SYNCED_DIR / "citations.json").read_text())

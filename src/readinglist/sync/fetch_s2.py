@@ -45,7 +45,11 @@ def fetch_papers(
             reason = service_reason(exc, "Semantic Scholar")
             out.error = (
                 f"could not reach Semantic Scholar ({reason}): "
-                f"citation data from {stored_date or 'never synced'} is unchanged"
+                + (
+                    f"citation data from {stored_date} is unchanged"
+                    if stored_date
+                    else "citation data is unchanged (never synced)"
+                )
                 if not out.found
                 else f"Semantic Scholar failed after {n - 1} of {len(chunks)} batches "
                 f"({reason}); citations of the papers fetched are updated, the others "
