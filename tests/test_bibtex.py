@@ -223,3 +223,12 @@ def test_comment_bodies_are_skipped_whole() -> None:
     )
     parsed = parse_bib(text, "x.bib")
     assert [(e.key, e.line) for e in parsed.entries] == [("k1", 2), ("k2", 4)]
+
+
+def test_a_file_that_ends_inside_an_entry_says_which_delimiter_is_missing() -> None:
+    parsed = parse_bib("@misc{good, title = {Good}}\n@article{a,\n  title = {x},\n", "x.bib")
+    [problem] = parsed.problems
+    assert problem.line == 3
+    expected = "the file ends inside entry 'a' (a '}' missing after the field on line 3?)"
+    assert expected in problem.message
+    assert [e.key for e in parsed.entries] == ["good"]

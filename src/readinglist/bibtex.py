@@ -358,8 +358,9 @@ class _Reader:
             if ch == close:
                 pos += 1
                 break
-            if ch == "@" and _ENTRY_LINE.match(text, text.rfind("\n", 0, pos)):
-                # The next entry starts before this one was closed.
+            next_entry = ch == "@" and _ENTRY_LINE.match(text, text.rfind("\n", 0, pos))
+            if next_entry or not ch:
+                # The entry is not closed before the next one (or the end of the file).
                 if last is not None and _SWALLOWED.search(last[1]):
                     raise _Unreadable(
                         pos,
@@ -367,27 +368,15 @@ class _Reader:
                         f"{last_line} takes in the fields after it (a '}}' missing?)",
                         last_line,
                     )
-                raise _Unreadable(
-                    pos,
-                    f"entry {key!r} is not closed before the next entry on line "
-                    f"{self.line(pos)} (a {close!r} missing after the field on line "
-                    f"{last_line}?)",
-                    last_line,
+                where = (
+                    f"entry {key!r} is not closed before the next entry on line {self.line(pos)}"
+                    if ch
+                    else f"the file ends inside entry {key!r}"
                 )
-            if not ch:
-                if last is not None and _SWALLOWED.search(last[1]):
-                    raise _Unreadable(
-                        pos,
-                        f"unbalanced brace: the value of field {last[0]!r} on line "
-                        f"{last_line} takes in the fields after it (a '}}' missing?)",
-                        last_line,
-                    )
                 raise _Unreadable(
-                    pos,
-                    f"the file ends inside entry {key!r} (a {close!r} missing after the "
-                    f"field on line {last_line}?)",
+                    pos, f"{where} (a {close!r} missing after the field on line {last_line}?)",
                     last_line,
-                )
+                )  # fmt: skip
             if ch in "})":
                 raise _Unreadable(
                     pos,
