@@ -12,9 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from readinglist.bibtex import decode_bib, parse_bib
-from readinglist.course import parse_course
+from readinglist.course import add_readings, parse_course, yaml_key
 from readinglist.errors import UsageError
-from readinglist.importer import add_readings, yaml_key
 from tests.helpers import snapshot
 
 IMPORTS = Path(__file__).parent / "data" / "imports"
@@ -636,7 +635,7 @@ def test_a_new_topic_is_added_to_the_course_file(run, course) -> None:  # type: 
 
 
 def test_a_new_topic_in_a_course_file_without_topics(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from readinglist.importer import add_topic
+    from readinglist.course import add_topic
 
     text = "course:\n  title: X\n"
     assert add_topic(text, "new") == text + (

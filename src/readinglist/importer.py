@@ -41,7 +41,6 @@ from readinglist.course import (
     SLUG,
     add_readings,
     add_topic,
-    yaml_key,
 )
 from readinglist.errors import BibSyntaxError, ReadingListError, UsageError
 from readinglist.identity import Index
@@ -49,14 +48,7 @@ from readinglist.model import Lecture, Library, Paper
 from readinglist.records import resolve_crossrefs
 from readinglist.store import append_text, load_library, read_bytes, write_atomic
 
-__all__ = [
-    "ImportPlan",
-    "add_readings",
-    "add_topic",
-    "apply_import",
-    "plan_import",
-    "yaml_key",
-]
+__all__ = ["ImportPlan", "apply_import", "plan_import"]
 
 
 @dataclass(frozen=True)
