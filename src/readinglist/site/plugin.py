@@ -204,6 +204,10 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
             )
         return config
 
+    def use(self, library: Library, plan: SitePlan) -> None:
+        """Render pages from now on from ``library`` and ``plan`` (``serve``'s updates)."""
+        self.library, self.plan, self._citer = library, plan, None
+
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         """Add every generated page and file; hand-written pages win over generated ones."""
         assert self.library is not None

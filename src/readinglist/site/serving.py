@@ -19,14 +19,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import jinja2
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.livereload import LiveReloadServer
+    from mkdocs.structure.files import Files
+    from mkdocs.structure.nav import Navigation
 
     from readinglist.check import Finding
+    from readinglist.site.incremental import Builder
 
 log = logging.getLogger("readinglist.serve")
 
 BANNER_ID = "readinglist-check"
+
+
+@dataclass
+class LastBuild:
+    """What the last whole build made, for :mod:`.incremental` to update in place."""
+
+    config: MkDocsConfig
+    files: Files
+    nav: Navigation
+    env: jinja2.Environment
 
 
 @dataclass
@@ -39,6 +53,13 @@ class ServeState:
     started: float = 0.0
     findings: tuple[Finding, ...] = ()
     shown: tuple[str, ...] | None = field(default=None)
+    building: dict[str, Any] = field(default_factory=dict)
+    """The build under way: its files, nav and Jinja environment, as the events pass."""
+    updating: bool = False
+    """True while :mod:`.incremental` runs the build events itself (it says what it did)."""
+    last: LastBuild | None = None
+    """The last build that ended well (None after a failed one)."""
+    builder: Builder | None = None
 
 
 STATE: ServeState | None = None
@@ -58,23 +79,20 @@ def _summary(findings: tuple[Finding, ...]) -> str:
     return f"{errors} {e}, {warnings} {w}"
 
 
-def on_pre_build(config: MkDocsConfig) -> None:
-    """Run ``check`` on the course before each build; note the time."""
+def run_check(state: ServeState) -> bool:
+    """Run ``check`` on the course and log new findings; False when the course could not
+    be read at all (the error is logged; the build that follows fails with it)."""
     from readinglist.check import check_library
     from readinglist.errors import ReadingListError
     from readinglist.store import load_library
 
-    state = STATE
-    if state is None:
-        return
-    state.started = time.monotonic()
     try:
         loaded = load_library(state.root, citations=False)
     except ReadingListError as exc:
         # The plugin fails this build with the same error; the last good site stays up.
         state.findings, state.shown = (), None
         log.error("error: %s", exc)
-        return
+        return False
     report = check_library(loaded.library, loaded.problems, loaded.extra_files)
     state.findings = report.findings
     lines = tuple(str(f) for f in report.findings)
@@ -82,18 +100,66 @@ def on_pre_build(config: MkDocsConfig) -> None:
         for line in lines:
             log.warning("%s", line)
         state.shown = lines
+    return True
+
+
+def on_pre_build(config: MkDocsConfig) -> None:
+    """Run ``check`` on the course before each build; note the time."""
+    state = STATE
+    if state is None:
+        return
+    state.started = time.monotonic()
+    state.last = None
+    state.building = {}
+    run_check(state)
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    """Keep the build's files (for incremental updates; see :mod:`.incremental`)."""
+    if STATE is not None:
+        STATE.building["files"] = files
+    return files
+
+
+def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+    """Keep the build's navigation."""
+    if STATE is not None:
+        STATE.building["nav"] = nav
+    return nav
+
+
+def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+    """Keep the build's Jinja environment (the theme's, as the plugins left it)."""
+    if STATE is not None:
+        STATE.building["env"] = env
+    return env
+
+
+def checked() -> str:
+    """``check: 1 error, 0 warnings``: what check found, for the build lines."""
+    return f"check: {_summary(STATE.findings if STATE else ())}"
 
 
 def on_post_build(config: MkDocsConfig) -> None:
     """Say that a build ended, when and how long it took, and what check found."""
     state = STATE
-    if state is None:
+    if state is None or state.updating:
         return
     state.builds += 1
     took = time.monotonic() - state.started
     what = "built" if state.builds == 1 else "rebuilt"
-    found = f"check: {_summary(state.findings)}"
-    log.info("%s %s the site in %.1f s (%s)", time.strftime("%H:%M:%S"), what, took, found)
+    log.info("%s %s the site in %.1f s (%s)", time.strftime("%H:%M:%S"), what, took, checked())
+    parts = state.building
+    if {"files", "nav", "env"} <= parts.keys():
+        state.last = LastBuild(config, parts["files"], parts["nav"], parts["env"])
+    state.building = {}
+
+
+def on_shutdown() -> None:
+    """Stop what :func:`on_serve` started (the fast watcher, an update under way)."""
+    state = STATE
+    if state is not None and state.builder is not None:
+        state.builder.close()
 
 
 def on_serve(server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
@@ -101,6 +167,9 @@ def on_serve(server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> Li
     ``on_serve``, so the reading list's ``bib/`` is among them)."""
     state = STATE
     if state is not None:
+        from readinglist.site.incremental import Builder
+
+        state.builder = Builder.install(server, config, state)
         # The server's own list (private in MkDocs 1.6) holds what plugins added; without
         # it, what MkDocs itself watches.
         paths = getattr(server, "_watched_paths", None) or [

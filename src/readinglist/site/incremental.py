@@ -1,0 +1,547 @@
+"""Incremental rebuilds under ``readinglist serve``: a ``.bib`` edit rewrites only the
+pages whose content changed.
+
+MkDocs' live-reload server calls its builder after each change, and that builder makes
+the whole site again (7-10 s at 1,000 papers). :class:`Builder` takes its place
+(``server.builder``) and tells from snapshots of the watched files what changed:
+
+- only ``bib/*.bib`` files (not the course file, not ``bib/synced/``), the course still
+  readable and check finding what it found before: an *update*, in two steps;
+- anything else (``docs/``, ``mkdocs.yml``, the course file, a course that cannot be
+  read, new or fixed findings, which change the banner on every page): the whole build.
+
+The update:
+
+1. *The pages near the edit*, before the browsers reload: the library is read again
+   (the parse cache re-parses only the edited file), the site's data is made anew
+   (:class:`~readinglist.site.views.SiteData`: ranks, author index and graph are
+   global), and the pages of the changed papers, of the papers citing or cited by
+   them, of their topics and lectures, and the papers index are rendered and run
+   through MkDocs' page pipeline (every plugin's page events, the theme's template,
+   ``on_post_page``), then written, each atomically.
+2. *The rest*, in the background after the reload: the whole generated site is made in
+   memory (:func:`~readinglist.site.pages.build_site`) and compared with what is
+   served. Only the pages and files that differ go through the pipeline and are
+   written; removed papers' pages are deleted, the theme's static templates (sitemap)
+   made again when the set of pages changed, and the search index put together from
+   each page's entries (the search plugin's own writer, through every plugin's
+   ``on_post_build``). Then the browsers reload again.
+
+After step 2 the served folder holds the bytes a whole build of the edited course gives
+(tests/test_serve_incremental.py compares them). A change that arrives during step 2
+waits for it. Only public MkDocs APIs are used: the plugin events through
+``config.plugins``, ``get_context``, ``File.generated``, the build's own Jinja
+environment, and the search plugin's ``search_index`` (Material's, which the course
+sites use; with another search plugin every change is a whole build).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import io
+import logging
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from readinglist.errors import ReadingListError
+from readinglist.site import livewatch, serving
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.livereload import LiveReloadServer
+    from mkdocs.structure.files import File, Files
+    from mkdocs.structure.pages import Page
+
+    from readinglist.model import Library
+    from readinglist.site.pages import HtmlPage, SitePlan
+    from readinglist.site.plugin import ReadingListPlugin
+    from readinglist.site.serving import LastBuild, ServeState
+
+log = logging.getLogger("readinglist.serve")
+
+PLUGIN = "readinglist"
+"""The plugin's name in ``config.plugins`` (and the ``generated_by`` of its files)."""
+
+
+class FullBuild(Exception):
+    """This change needs the whole build; the message says why."""
+
+
+class Builder:
+    """The server's builder under ``readinglist serve`` (see the module doc)."""
+
+    def __init__(
+        self, server: LiveReloadServer, full: Callable[..., None], config: MkDocsConfig,
+        state: ServeState,
+    ) -> None:  # fmt: skip
+        self.server, self.full, self.state = server, full, state
+        self.bib = state.root.resolve() / "bib"
+        self.paths = [self.bib, Path(config.docs_dir), *(Path(p) for p in config.watch)]
+        if config.config_file_path:
+            self.paths.append(Path(config.config_file_path))
+        self.seen = livewatch.snapshot(self.paths)
+        self.fast = livewatch.watch_fast(server, self.bib)
+        self.site: Site | None = None
+        self.rest: threading.Thread | None = None
+        self.force_full = ""
+
+    @classmethod
+    def install(cls, server: LiveReloadServer, config: MkDocsConfig, state: ServeState) -> Builder:
+        """Put a Builder in place of ``server.builder`` (which it calls for whole builds)."""
+        builder = cls(server, server.builder, config, state)
+        server.builder = builder
+        return builder
+
+    def __call__(self, config: MkDocsConfig | None = None) -> None:
+        """Update or rebuild the site after a change (called by the server's build loop)."""
+        self._wait()
+        before, self.seen = self.seen, livewatch.snapshot(self.paths)
+        paths = livewatch.changed(before, self.seen)
+        last = self.state.last
+        if config is None and not paths and not self.force_full and last is not None:
+            return  # step 2 asked the browsers to reload
+        reason = self._why_whole(paths, config)
+        if reason is None and last is not None:
+            try:
+                self._update(last)
+                return
+            except FullBuild as exc:
+                reason = str(exc)
+            except Exception as exc:  # a bug here must not stop the preview
+                log.warning("the update failed (%s: %s); building the whole site",
+                            type(exc).__name__, exc,
+                            exc_info=log.isEnabledFor(logging.DEBUG))  # fmt: skip
+                reason = "the update failed"
+        log.debug("building the whole site: %s", reason)
+        self.force_full, self.site = "", None
+        if config is None:
+            self.full()
+        else:
+            self.full(config)
+
+    def _why_whole(self, paths: Iterable[str], config: MkDocsConfig | None) -> str | None:
+        if config is not None or self.state.last is None:
+            return "no whole build to update"
+        if self.force_full:
+            return self.force_full
+        for path in sorted(paths):
+            p = Path(path)
+            if not (p.suffix == ".bib" and p.is_relative_to(self.bib)) or p.is_relative_to(
+                self.bib / "synced"
+            ):
+                return f"{p} changed"
+        return None
+
+    def _update(self, last: LastBuild) -> None:
+        started = time.monotonic()
+        state = self.state
+        site = self.site
+        if site is None or site.last is not last:
+            site = self.site = Site(last, state.findings)
+        if not serving.run_check(state):
+            raise FullBuild("the course cannot be read")
+        if state.findings != site.findings:
+            raise FullBuild("check's findings changed (the banner is on every page)")
+        library = site.read_library()
+        written = site.apply(site.near(library), library)
+        log.info("%s updated %d %s in %.1f s (%s)", time.strftime("%H:%M:%S"), written,
+                 "page" if written == 1 else "pages", time.monotonic() - started,
+                 serving.checked())  # fmt: skip
+        self.rest = threading.Thread(target=self._rest, args=(site, library), daemon=True)
+        self.rest.start()
+
+    def _rest(self, site: Site, library: Library) -> None:
+        started = time.monotonic()
+        try:
+            pages, files = site.finish(library)
+        except Exception as exc:  # noqa: BLE001 (a whole build repairs whatever it was)
+            why = str(exc) if isinstance(exc, FullBuild) else f"{type(exc).__name__}: {exc}"
+            log.debug("the rest of the update failed: %s", why, exc_info=True)
+            self.force_full = why or "the rest of the update failed"
+            livewatch.request_reload(self.fast or self.server.observer, self.bib)
+            return
+        log.info("%s updated the rest of the site in %.1f s: %d %s, %d %s",
+                 time.strftime("%H:%M:%S"), time.monotonic() - started,
+                 pages, "page" if pages == 1 else "pages",
+                 files, "file" if files == 1 else "files")  # fmt: skip
+        if pages or files:
+            livewatch.request_reload(self.fast or self.server.observer, self.bib)
+
+    def _wait(self) -> None:
+        rest = self.rest
+        if rest is not None and rest is not threading.current_thread():
+            rest.join()
+        self.rest = None
+
+    def close(self) -> None:
+        """Stop the fast watcher and wait for an update under way."""
+        if self.fast is not None:
+            self.fast.stop()
+        rest = self.rest
+        if rest is not None:
+            rest.join(timeout=30)
+
+
+class Site:
+    """The served site of the last whole build, updated in place page by page."""
+
+    def __init__(self, last: LastBuild, findings: tuple[Any, ...]) -> None:
+        from readinglist.site.markup import HeadingStyle, Layout
+        from readinglist.site.plugin import ReadingListPlugin
+
+        self.last = last
+        self.config, self.files, self.nav, self.env = last.config, last.files, last.nav, last.env
+        plugin = self.config.plugins.get(PLUGIN)
+        if not isinstance(plugin, ReadingListPlugin) or plugin.plan is None:
+            raise FullBuild("mkdocs.yml does not use the readinglist plugin")
+        if plugin.library is None or plugin.root is None:
+            raise FullBuild("the plugin has no library")
+        self.plugin: ReadingListPlugin = plugin
+        self.plan: SitePlan = plugin.plan
+        self.library: Library = plugin.library
+        self.search = _search_plugin(self.config)
+        self.entries: dict[str, list[Any]] = {}
+        if self.search is not None:
+            for entry in self.search.search_index.entries:
+                url = str(entry.get("location", "")).partition("#")[0]
+                self.entries.setdefault(url, []).append(entry)
+        self.findings = findings
+        self.handwritten = {f.src_uri for f in self.files if f.generated_by != PLUGIN}
+        self.layout = Layout(use_directory_urls=self.config.use_directory_urls)
+        self.headings = HeadingStyle.from_config(self.config.mdx_configs.get("toc"))
+
+    def read_library(self) -> Library:
+        """The course's library as it is now (as the plugin reads it)."""
+        from readinglist.store import find_root, load_library
+
+        assert self.plugin.root is not None
+        try:
+            return load_library(find_root(self.plugin.root)).library
+        except ReadingListError as exc:
+            raise FullBuild(str(exc)) from None
+
+    # ------------------------------------------------------------ step 1
+
+    def near(self, library: Library) -> dict[str, HtmlPage]:
+        """The generated pages near the papers that changed, as they are now."""
+        from readinglist.site import course_pages, paper_pages
+        from readinglist.site.views import PAPERS, SiteData, lecture_src
+
+        old = self.library
+        _same_frame(old, library)
+        changed = {k for k, p in library.papers.items() if old.papers.get(k) != p}
+        removed = old.papers.keys() - library.papers.keys()
+        if not changed and not removed:
+            return {}
+        d = SiteData(library, self.layout, site_url=self.config.site_url or "")
+        from readinglist.site.render import Renderer
+
+        r = Renderer(d, self.headings)
+        keys = set(changed)
+        for k in changed:
+            keys.update(library.cites(k), library.cited_by(k))
+        for k in removed:
+            keys.update(old.cites(k), old.cited_by(k))
+        slugs = {library.papers[k].topic for k in changed}
+        slugs |= {old.papers[k].topic for k in (changed | removed) & old.papers.keys()}
+        out: dict[str, HtmlPage] = {}
+        for k in sorted(keys):
+            view = d.papers.get(k)
+            if view is not None:
+                out[view.src] = paper_pages.paper(d, r, view)
+        for topic in library.topics:
+            src = d.topic_src(topic.slug)
+            if topic.slug in slugs and src:
+                out[src] = course_pages.topic(d, r, topic)
+        for lec in library.lectures:
+            if not changed.isdisjoint(lec.keys) or not removed.isdisjoint(lec.keys):
+                out[lecture_src(lec.number)] = course_pages.lecture(d, r, lec)
+        out[PAPERS] = paper_pages.papers_index(d, r)
+        return {src: page for src, page in out.items() if src not in self.handwritten}
+
+    def apply(self, pages: Mapping[str, HtmlPage], library: Library) -> int:
+        """Render and write ``pages`` (generated pages, new ones too); returns how many
+        files changed."""
+        fresh = {src: page for src, page in pages.items() if self.plan.html.get(src) != page}
+        if not fresh:
+            return 0
+        # Only paper pages can be new here: topics and lectures come from the course file.
+        papers = {src for src in fresh if src not in self.plan.html}
+        self.plan = dataclasses.replace(
+            self.plan, html={**self.plan.html, **fresh},
+            paper_pages=self.plan.paper_pages | papers,
+        )  # fmt: skip
+        self.plugin.use(library, self.plan)
+        self.library = library
+        written = 0
+        doc_files = self._doc_files()
+        for src in fresh:
+            file = self.files.get_file_from_path(src)
+            if file is None:
+                file = self._page_file(src)
+                self.files.append(file)
+                doc_files = self._doc_files()
+            assert file.page is not None
+            written += self._render(file.page, doc_files)
+        return written
+
+    # ------------------------------------------------------------ step 2
+
+    def finish(self, library: Library) -> tuple[int, int]:
+        """Make the rest of the site agree with ``library``; returns how many pages and
+        other files were written or removed."""
+        from readinglist.site.pages import build_site
+
+        plan = build_site(
+            library, layout=self.layout, site_url=self.config.site_url or "",
+            skip=self.handwritten, headings=self.headings,
+        )  # fmt: skip
+        old = self.plan
+        if plan.pages != old.pages or plan.nav != old.nav:
+            raise FullBuild("the generated Markdown pages or the navigation changed")
+        pages = [src for src, page in plan.html.items() if old.html.get(src) != page]
+        gone = [src for src in old.html if src not in plan.html]
+        files = [uri for uri, data in plan.files.items() if old.files.get(uri) != data]
+        gone_files = [uri for uri in old.files if uri not in plan.files]
+        listed = _listed(self.config)
+        new = [src for src in pages if src not in old.html]
+        if any(src in listed or src not in plan.paper_pages for src in new):
+            raise FullBuild("a new page is in the navigation")
+        removed = [f for f in self.files if f.src_uri in {*gone, *gone_files}]
+        self.files = self._reorder(old, plan, set(files))
+        self.plan = plan
+        self.plugin.use(library, plan)
+        self.library = library
+        written = 0
+        for file in removed:
+            if file.page is not None:
+                self.entries.pop(file.page.url, None)
+            with_path = Path(file.abs_dest_path)
+            if with_path.exists():
+                with_path.unlink()
+                written += 1
+        doc_files = self._doc_files()
+        by_src = {f.src_uri: f for f in self.files}
+        pages_written = sum(
+            self._render(page, doc_files)
+            for page in [*(by_src[src].page for src in pages), *self._handwritten_pages()]
+            if page is not None
+        )
+        for uri in files:
+            written += _write(by_src[uri].abs_dest_path, plan.files[uri])
+        if gone or any(src not in old.html for src in pages):
+            self._static_templates()
+        self._post_build()
+        return pages_written, written
+
+    def _handwritten_pages(self) -> list[Page]:
+        # They may cite papers (citations.py) and hold the home page's generated parts.
+        return [f.page for f in self._doc_files() if f.src_uri in self.handwritten and f.page]
+
+    def _reorder(self, old_plan: SitePlan, plan: SitePlan, changed: set[str]) -> Files:
+        """The build's files with the plan's, in the order a whole build lists them
+        (the sitemap and the search index follow it)."""
+        from mkdocs.structure.files import File, Files
+
+        old = list(self.files)
+        by_src = {f.src_uri: f for f in old if f.generated_by == PLUGIN}
+        planned = {*old_plan.pages, *old_plan.html, *old_plan.files, *plan.pages, *plan.html}
+        planned |= plan.files.keys()
+        mine: list[File] = [by_src[src] for src in plan.pages]
+        for src in plan.html:
+            mine.append(by_src.get(src) or self._page_file(src))
+        for uri, data in plan.files.items():
+            file = by_src.get(uri)
+            if file is None or uri in changed:
+                file = File.generated(self.config, uri, content=data)
+                file.generated_by = PLUGIN
+            mine.append(file)
+        mine += [f for f in old if f.generated_by == PLUGIN and f.src_uri not in planned]
+        first = next(i for i, f in enumerate(old) if f.generated_by == PLUGIN)
+        others = [f for f in old if f.generated_by != PLUGIN]
+        before = [f for f in old[:first] if f.generated_by != PLUGIN]
+        return Files([*before, *mine, *others[len(before) :]])
+
+    # ------------------------------------------------------------ MkDocs' pipeline
+
+    def _doc_files(self) -> list[File]:
+        from mkdocs.structure.files import InclusionLevel
+
+        return list(self.files.documentation_pages(inclusion=InclusionLevel.is_in_serve))
+
+    def _page_file(self, src: str) -> File:
+        """A new paper page, as the plugin adds it (see ``plugin._add_files``)."""
+        from mkdocs.structure.files import File, InclusionLevel
+
+        from readinglist.site.plugin import HtmlSourcePage
+
+        file = File.generated(self.config, src, content="", inclusion=InclusionLevel.NOT_IN_NAV)
+        file.generated_by = PLUGIN
+        HtmlSourcePage(None, file, self.config)
+        return file
+
+    def _render(self, page: Page, doc_files: list[File]) -> int:
+        """Run one page through MkDocs' page pipeline and write it when its bytes
+        changed (1) or not (0); keep its search entries."""
+        from mkdocs.commands.build import get_context
+
+        config, files = self.config, self.files
+        page = config.plugins.on_pre_page(page, config=config, files=files)
+        page.read_source(config)
+        assert page.markdown is not None
+        page.markdown = config.plugins.on_page_markdown(
+            page.markdown, page=page, config=config, files=files
+        )
+        page.render(config, files)
+        assert page.content is not None
+        page.content = config.plugins.on_page_content(
+            page.content, page=page, config=config, files=files
+        )
+        page.active = True
+        try:
+            context = get_context(self.nav, doc_files, config, page)
+            template = self.env.get_template(page.meta.get("template", "main.html"))
+            with self._entries_of(page):
+                context = config.plugins.on_page_context(
+                    context, page=page, config=config, nav=self.nav
+                )
+            output = template.render(context)
+            output = config.plugins.on_post_page(output, page=page, config=config)
+        finally:
+            page.active = False
+        if not output.strip():
+            return 0
+        return _write(page.file.abs_dest_path, output.encode("utf-8", errors="xmlcharrefreplace"))
+
+    def _entries_of(self, page: Page) -> _Capture:
+        return _Capture(self, page)
+
+    def _static_templates(self) -> None:
+        """The theme's static templates (the sitemap lists every page), as MkDocs' build
+        makes them."""
+        import jinja2
+        from mkdocs import utils
+        from mkdocs.commands.build import get_context
+
+        config = self.config
+        for name in config.theme.static_templates:
+            try:
+                template = self.env.get_template(name)
+            except jinja2.TemplateNotFound:
+                continue
+            template = config.plugins.on_pre_template(template, template_name=name, config=config)
+            if utils.is_error_template(name):
+                base_url = urlsplit(config.site_url or "/").path
+            else:
+                base_url = utils.get_relative_url(".", name)
+            context = get_context(self.nav, self.files, config, base_url=base_url)
+            context = config.plugins.on_template_context(context, template_name=name, config=config)
+            output = template.render(context)
+            output = config.plugins.on_post_template(output, template_name=name, config=config)
+            if not output.strip():
+                continue
+            path = os.path.join(config.site_dir, name)
+            _write(path, output.encode("utf-8"))
+            if name == "sitemap.xml":
+                pages = [f.page for f in self.files.documentation_pages() if f.page is not None]
+                buffer = io.BytesIO()
+                with gzip.GzipFile(fileobj=buffer, filename=f"{path}.gz", mode="wb",
+                                   mtime=utils.get_build_timestamp(pages=pages)) as gz:  # fmt: skip
+                    gz.write(output.encode("utf-8"))
+                _write(f"{path}.gz", buffer.getvalue())
+
+    def _post_build(self) -> None:
+        """The search index from every page's entries, in page order, then every
+        plugin's ``on_post_build`` (the search plugin writes the index; the offline
+        plugin its script)."""
+        state = serving.STATE
+        if self.search is not None:
+            current = self.search.search_index
+            index = type(current)(**current.config)
+            for file in self._doc_files():
+                if file.page is not None:
+                    index.entries.extend(self.entries.get(file.page.url, ()))
+            self.search.search_index = index
+        if state is not None:
+            state.updating = True
+        try:
+            self.config.plugins.on_post_build(config=self.config)
+        finally:
+            if state is not None:
+                state.updating = False
+
+
+class _Capture:
+    """Collects what the search plugin indexes of one page (its ``on_page_context``)."""
+
+    def __init__(self, site: Site, page: Page) -> None:
+        self.site, self.page = site, page
+        self.saved: Any = None
+
+    def __enter__(self) -> None:
+        search = self.site.search
+        if search is not None:
+            self.saved = search.search_index
+            search.search_index = type(self.saved)(**self.saved.config)
+
+    def __exit__(self, *exc: object) -> None:
+        search = self.site.search
+        if search is not None:
+            self.site.entries[self.page.url] = search.search_index.entries
+            search.search_index = self.saved
+
+
+def _search_plugin(config: MkDocsConfig) -> Any | None:
+    """The search plugin whose index is a list of entries (Material's), or None when
+    there is no search; FullBuild for one whose index cannot be updated page by page."""
+    for name, plugin in config.plugins.items():
+        index = getattr(plugin, "search_index", None)
+        if index is None and not name.endswith("search"):
+            continue
+        if isinstance(getattr(index, "entries", None), list) and hasattr(index, "config"):
+            return plugin
+        raise FullBuild(f"the {name} plugin's index cannot be updated page by page")
+    return None
+
+
+def _same_frame(old: Library, new: Library) -> None:
+    """Refuse an update when more than papers changed (the course file, synced data)."""
+    for f in dataclasses.fields(old):
+        if f.name in ("papers", "entries"):
+            continue
+        if getattr(old, f.name) != getattr(new, f.name):
+            raise FullBuild(f"the library's {f.name} changed")
+
+
+def _listed(config: MkDocsConfig) -> set[str]:
+    from readinglist.site.plugin import _nav_sources
+
+    return _nav_sources(config.nav)
+
+
+def _write(path: str | os.PathLike[str], data: bytes) -> int:
+    """Replace the file with ``data`` atomically (readers get the old or the new file);
+    1 when its bytes changed, 0 when they were the same already (nothing written)."""
+    target = Path(path)
+    try:
+        if target.read_bytes() == data:
+            return 0
+    except OSError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return 1
