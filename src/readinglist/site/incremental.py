@@ -145,11 +145,9 @@ class Builder:
         site = self.site
         if site is None or site.last is not last:
             site = self.site = Site(last, state.findings)
-        if not serving.run_check(state):
-            raise FullBuild("the course cannot be read")
+        library = site.read_library(state)
         if state.findings != site.findings:
             raise FullBuild("check's findings changed (the banner is on every page)")
-        library = site.read_library()
         written = site.apply(site.near(library), library)
         log.info("%s updated %d %s in %.1f s (%s)", time.strftime("%H:%M:%S"), written,
                  "page" if written == 1 else "pages", time.monotonic() - started,
@@ -214,18 +212,26 @@ class Site:
                 self.entries.setdefault(url, []).append(entry)
         self.findings = findings
         self.handwritten = {f.src_uri for f in self.files if f.generated_by != PLUGIN}
+        self.mapped = self._page_set()
+        """The pages the sitemap lists, in order (made again when they change)."""
         self.layout = Layout(use_directory_urls=self.config.use_directory_urls)
         self.headings = HeadingStyle.from_config(self.config.mdx_configs.get("toc"))
 
-    def read_library(self) -> Library:
-        """The course's library as it is now (as the plugin reads it)."""
-        from readinglist.store import find_root, load_library
+    def read_library(self, state: ServeState) -> Library:
+        """The course's library as it is now, checked (the findings logged as a build
+        logs them). The citation data, the largest file, is the last build's: only
+        ``.bib`` files changed."""
+        from readinglist.store import load_library
 
-        assert self.plugin.root is not None
+        if self.plugin.root is None or self.plugin.root.resolve() != state.root.resolve():
+            raise FullBuild("the plugin reads another course folder")
         try:
-            return load_library(find_root(self.plugin.root)).library
+            loaded = load_library(state.root, citations=False)
         except ReadingListError as exc:
             raise FullBuild(str(exc)) from None
+        serving.show_findings(state, loaded)
+        old = self.library
+        return dataclasses.replace(loaded.library, citations=old.citations, external=old.external)
 
     # ------------------------------------------------------------ step 1
 
@@ -336,8 +342,9 @@ class Site:
         )
         for uri in files:
             written += _write(by_src[uri].abs_dest_path, plan.files[uri])
-        if gone or any(src not in old.html for src in pages):
+        if self._page_set() != self.mapped:
             self._static_templates()
+            self.mapped = self._page_set()
         self._post_build()
         return pages_written, written
 
@@ -370,6 +377,9 @@ class Site:
         return Files([*before, *mine, *others[len(before) :]])
 
     # ------------------------------------------------------------ MkDocs' pipeline
+
+    def _page_set(self) -> tuple[str, ...]:
+        return tuple(f.src_uri for f in self._doc_files())
 
     def _doc_files(self) -> list[File]:
         from mkdocs.structure.files import InclusionLevel

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from readinglist.check import Finding
     from readinglist.site.incremental import Builder
+    from readinglist.store import LoadResult
 
 log = logging.getLogger("readinglist.serve")
 
@@ -82,7 +83,6 @@ def _summary(findings: tuple[Finding, ...]) -> str:
 def run_check(state: ServeState) -> bool:
     """Run ``check`` on the course and log new findings; False when the course could not
     be read at all (the error is logged; the build that follows fails with it)."""
-    from readinglist.check import check_library
     from readinglist.errors import ReadingListError
     from readinglist.store import load_library
 
@@ -93,6 +93,14 @@ def run_check(state: ServeState) -> bool:
         state.findings, state.shown = (), None
         log.error("error: %s", exc)
         return False
+    show_findings(state, loaded)
+    return True
+
+
+def show_findings(state: ServeState, loaded: LoadResult) -> None:
+    """Check the course as ``loaded`` (without citation data) and log new findings."""
+    from readinglist.check import check_library
+
     report = check_library(loaded.library, loaded.problems, loaded.extra_files)
     state.findings = report.findings
     lines = tuple(str(f) for f in report.findings)
@@ -100,7 +108,6 @@ def run_check(state: ServeState) -> bool:
         for line in lines:
             log.warning("%s", line)
         state.shown = lines
-    return True
 
 
 def on_pre_build(config: MkDocsConfig) -> None:

@@ -1,0 +1,274 @@
+"""``serve`` updates only what a ``.bib`` edit changes (site/incremental.py), and what it
+serves afterwards is, byte for byte, what a whole build of the edited course gives.
+
+Real ``readinglist serve`` processes on 127.0.0.1: one serves the course while a
+sequence of edits is made, and its served folder (MkDocs' temporary ``mkdocs_*``
+folder, found through ``TMPDIR``) is copied after each edit settles; then, for each
+edited state, a fresh ``serve`` of that state on the same port builds it whole, and the
+two folders are compared file by file. Nothing may differ: both are serve builds at the
+same address (so ``site_url``, canonical links, the sitemap and the feed agree) on the
+same day (the sitemap's dates), and the live-reload script is added to responses only,
+never to the files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+UPDATED = r"^\d\d:\d\d:\d\d updated \d+ pages? in \d+\.\d s \(check: "
+REST = r"^\d\d:\d\d:\d\d updated the rest of the site in \d+\.\d s: \d+ pages?, \d+ files?$"
+REBUILT = r"^\d\d:\d\d:\d\d rebuilt the site in \d+\.\d s \(check: "
+ADDED = """
+@misc{served2024,
+  title = {Added While Serving},
+  author = {Doe, Jane and Roe, Richard},
+  year = {2024},
+  eprint = {2401.00001},
+  archivePrefix = {arXiv},
+}
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, ""
+
+
+class Serve:
+    """``readinglist serve`` of a course on ``port``, MkDocs' temporary folder under
+    ``tmp``; its stderr, line by line."""
+
+    def __init__(self, course: Path, port: int, tmp: Path) -> None:
+        tmp.mkdir(parents=True, exist_ok=True)
+        self.tmp, self.url = tmp, f"http://127.0.0.1:{port}/"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "readinglist", "--root", str(course), "serve",
+             "-a", f"127.0.0.1:{port}"],
+            env={**os.environ, "TMPDIR": str(tmp)},
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self._queue.put(line.rstrip("\n"))
+
+    def next_line(self, timeout: float) -> str | None:
+        try:
+            line = self._queue.get(timeout=timeout)
+        except queue.Empty:
+            assert self.proc.poll() is None, "\n".join(self.lines)
+            return None
+        self.lines.append(line)
+        return line
+
+    def wait_for(self, pattern: str, timeout: float = 120) -> str:
+        """The first line from now on matching ``pattern``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.next_line(0.5)
+            if line is not None and re.search(pattern, line):
+                return line
+        raise AssertionError(f"no line matching {pattern!r}:\n" + "\n".join(self.lines))
+
+    def settle(self) -> list[str]:
+        """Wait until the edit's update (or rebuild) is complete and nothing follows
+        for a while; the lines saying what was done."""
+        done: list[str] = []
+        deadline = time.monotonic() + 180
+        pending = True  # an edit was made: something must happen
+        while time.monotonic() < deadline:
+            line = self.next_line(2.0 if not pending else 0.5)
+            if line is None:
+                if not pending:
+                    return done
+                continue
+            if re.search(UPDATED, line):
+                done.append(line)
+                pending = True
+            elif re.search(REST, line) or re.search(REBUILT, line):
+                done.append(line)
+                pending = False
+        raise AssertionError("the update did not settle:\n" + "\n".join(self.lines))
+
+    def site(self) -> Path:
+        (folder,) = self.tmp.glob("mkdocs_*")
+        return folder
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        assert self.proc.returncode == 0, "\n".join(self.lines)
+
+
+@contextlib.contextmanager
+def serving(course: Path, port: int, tmp: Path) -> Iterator[Serve]:
+    served = Serve(course, port, tmp)
+    try:
+        served.wait_for(r"^serving on ")
+        yield served
+    finally:
+        served.stop()
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}  # fmt: skip
+
+
+def _differences(ours: Path, whole: Path) -> list[str]:
+    a, b = _tree(ours), _tree(whole)
+    out = [f"only in the updated site: {p}" for p in sorted(a.keys() - b.keys())]
+    out += [f"only in the whole build: {p}" for p in sorted(b.keys() - a.keys())]
+    out += [f"differs: {p}" for p in sorted(a.keys() & b.keys()) if a[p] != b[p]]
+    return out
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _entry(path: Path, key: str) -> str:
+    text = path.read_text(encoding="utf-8")
+    m = re.search(r"@\w+\{" + re.escape(key) + r",.*?\n\}\n", text, re.S)
+    assert m, key
+    return m.group(0)
+
+
+def _title(course: Path) -> None:
+    _replace(course / "bib" / "ntk.bib", "title = {Neural Tangent Kernel:",
+             "title = {Neural Tangent Kernels, Edited While Serving:")  # fmt: skip
+
+
+def _add(course: Path) -> None:
+    path = course / "bib" / "ntk.bib"
+    path.write_text(path.read_text(encoding="utf-8") + ADDED, encoding="utf-8")
+
+
+def _move(course: Path) -> None:
+    ntk, landscape = course / "bib" / "ntk.bib", course / "bib" / "landscape.bib"
+    entry = _entry(ntk, "jacot2018")
+    # Both files within the server's 0.1 s debounce: one change.
+    ntk.write_text(ntk.read_text(encoding="utf-8").replace(entry, ""), encoding="utf-8")
+    landscape.write_text(landscape.read_text(encoding="utf-8") + "\n" + entry, encoding="utf-8")
+
+
+def _remove(course: Path) -> None:
+    _replace(course / "bib" / "ntk.bib", ADDED, "")
+
+
+def _break(course: Path) -> None:
+    # A missing comma after a field: that entry cannot be read (an error finding).
+    _replace(course / "bib" / "landscape.bib", "year = {2018},\n  eprint = {1806.07572}",
+             "year = {2018}\n  eprint = {1806.07572}")  # fmt: skip
+
+
+def _fix(course: Path) -> None:
+    _replace(course / "bib" / "landscape.bib", "year = {2018}\n  eprint = {1806.07572}",
+             "year = {2018},\n  eprint = {1806.07572}")  # fmt: skip
+
+
+def _docs(course: Path) -> None:
+    path = course / "docs" / "index.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nEdited while serving.\n",
+                    encoding="utf-8")  # fmt: skip
+
+
+#: (name, edit, updated in place (True) or rebuilt whole (False))
+EDITS: list[tuple[str, Callable[[Path], None], bool]] = [
+    ("title", _title, True),
+    ("add a paper", _add, True),
+    ("move a paper to another topic", _move, True),
+    ("remove a paper", _remove, True),
+    ("break a .bib", _break, False),
+    ("fix it again", _fix, False),
+    ("edit docs/", _docs, False),
+]
+
+
+@pytest.mark.slow
+def test_updates_in_place_give_a_whole_builds_bytes(course: Path, tmp_path: Path) -> None:
+    port = _free_port()
+    states: list[tuple[str, Path, Path]] = []
+    with serving(course, port, tmp_path / "tmp-live") as live:
+        for i, (name, edit, in_place) in enumerate(EDITS):
+            edit(course)
+            lines = live.settle()
+            kinds = [("updated" if re.search(UPDATED, x) else "rebuilt") for x in lines
+                     if not re.search(REST, x)]  # fmt: skip
+            if in_place:
+                assert kinds and set(kinds) == {"updated"}, (name, lines)
+            else:
+                assert "rebuilt" in kinds, (name, lines)
+            if name == "title":
+                # The edit is on the served pages: the paper, its topic, its lectures.
+                for page in ("papers/jacot2018.html", "topics/ntk.html", "lectures/7.html"):
+                    status, html = _get(live.url + page)
+                    assert status == 200 and "Edited While Serving" in html, page
+            if name == "break a .bib":
+                status, html = _get(live.url + "lectures/7.html")
+                assert status == 200 and 'id="readinglist-check"' in html
+                assert re.search(r"readinglist check: [1-9]\d* errors?,", html)
+            if name == "fix it again":
+                status, html = _get(live.url + "papers/jacot2018.html")
+                assert status == 200 and 'id="readinglist-check"' not in html
+            saved_site, saved_course = tmp_path / f"site-{i}", tmp_path / f"course-{i}"
+            shutil.copytree(live.site(), saved_site)
+            shutil.copytree(course, saved_course)
+            states.append((name, saved_site, saved_course))
+    for i, (name, saved_site, saved_course) in enumerate(states):
+        with serving(saved_course, port, tmp_path / f"tmp-whole-{i}") as whole:
+            assert _differences(saved_site, whole.site()) == [], name
+
+
+@pytest.mark.slow
+def test_a_bib_edit_reaches_the_page_over_http(course: Path, tmp_path: Path) -> None:
+    with serving(course, _free_port(), tmp_path / "tmp") as live:
+        status, html = _get(live.url + "papers/jacot2018.html")
+        assert status == 200 and "Edited While Serving" not in html
+        _title(course)
+        deadline = time.monotonic() + 60
+        while "Edited While Serving" not in html and time.monotonic() < deadline:
+            status, html = _get(live.url + "papers/jacot2018.html")
+        assert "Edited While Serving" in html
+        assert re.search(UPDATED, live.wait_for(UPDATED))
+        # A new paper gets its page, linked from its topic's.
+        _add(course)
+        live.settle()
+        status, html = _get(live.url + "papers/served2024.html")
+        assert status == 200 and "Added While Serving" in html
+        assert "served2024.html" in _get(live.url + "topics/ntk.html")[1]
