@@ -52,6 +52,7 @@ class Server:
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -69,6 +70,7 @@ class Server:
                 if self.proc.poll() is not None:
                     raise RuntimeError("readinglist serve exited") from None
                 continue
+            self.seen.append(line)
             if re.search(pattern, line):
                 return line
         raise RuntimeError(f"no line matching {pattern!r} in {timeout} s")
@@ -97,7 +99,6 @@ def measure(root: Path, cache: Path, edits: int) -> tuple[list[float], list[floa
     """Seconds from edit to page for ``edits`` incremental and whole rebuilds; the lines
     the server logged about them."""
     server = Server(root, cache)
-    log: list[str] = []
     try:
         server.wait_for(r"^serving on ")
         bib, config = root / "bib" / EDITED, root / "mkdocs.yml"
@@ -112,9 +113,9 @@ def measure(root: Path, cache: Path, edits: int) -> tuple[list[float], list[floa
                 while marker not in server.page(f"papers/{PAPER}.html"):
                     time.sleep(0.005)
                 runs[whole].append(time.perf_counter() - start)
-                log.append(server.wait_for(DONE))
+                server.wait_for(DONE)
                 time.sleep(0.5)  # let the machine settle (and the browsers reload)
-        return runs[False], runs[True], log
+        return runs[False], runs[True], server.seen
     finally:
         server.stop()
 

@@ -214,8 +214,8 @@ EDITS: list[tuple[str, Callable[[Path], None], bool]] = [
     ("add a paper", _add, True),
     ("move a paper to another topic", _move, True),
     ("remove a paper", _remove, True),
-    ("break a .bib", _break, False),
-    ("fix it again", _fix, False),
+    ("break a .bib", _break, True),
+    ("fix it again", _fix, True),
     ("edit docs/", _docs, False),
 ]
 
@@ -272,3 +272,28 @@ def test_a_bib_edit_reaches_the_page_over_http(course: Path, tmp_path: Path) -> 
         status, html = _get(live.url + "papers/served2024.html")
         assert status == 200 and "Added While Serving" in html
         assert "served2024.html" in _get(live.url + "topics/ntk.html")[1]
+
+
+@pytest.mark.parametrize("old_count, new_count", [(0, 1), (1, 0), (1, 2), (2, 2)])
+def test_rebanner_gives_the_page_on_post_page_gives(old_count: int, new_count: int) -> None:
+    from readinglist.check import Finding
+    from readinglist.site import serving
+
+    findings = [Finding(f"bib/<{i}>.bib", i + 1, "error", "syntax", f"broken & {i}")
+                for i in range(3)]  # fmt: skip
+    old, new = tuple(findings[:old_count]), tuple(findings[1 : 1 + new_count])
+    page = ('<html><body><div class="md-content"><article class="md-content__inner md-typeset">'
+            "<h1>A paper</h1></article></div></body></html>")  # fmt: skip
+    state = serving.ServeState(root=Path("."))
+    saved, serving.STATE = serving.STATE, state
+    try:
+        state.findings = old
+        served = serving.on_post_page(page, page=None, config=None)  # type: ignore[arg-type]
+        state.findings = new
+        wanted = serving.on_post_page(page, page=None, config=None)  # type: ignore[arg-type]
+    finally:
+        serving.STATE = saved
+    assert serving.rebanner(served, old, new) == wanted
+    if old:
+        with pytest.raises(ValueError):
+            serving.rebanner(page, old, new)

@@ -5,20 +5,21 @@ MkDocs' live-reload server calls its builder after each change, and that builder
 the whole site again (7-10 s at 1,000 papers). :class:`Builder` takes its place
 (``server.builder``) and tells from snapshots of the watched files what changed:
 
-- only ``bib/*.bib`` files (not the course file, not ``bib/synced/``), the course still
-  readable and check finding what it found before: an *update*, in two steps;
-- anything else (``docs/``, ``mkdocs.yml``, the course file, a course that cannot be
-  read, new or fixed findings, which change the banner on every page): the whole build.
+- only ``bib/*.bib`` files (not the course file, not ``bib/synced/``) and the course
+  still readable: an *update*, in two steps;
+- anything else (``docs/``, ``mkdocs.yml``, the course file, ``bib/synced/``, a course
+  that cannot be read): the whole build.
 
 The update:
 
 1. *The pages near the edit*, before the browsers reload: the library is read again
    (the parse cache re-parses only the edited file), the site's data is made anew
    (:class:`~readinglist.site.views.SiteData`: ranks, author index and graph are
-   global), and the pages of the changed papers, of the papers citing or cited by
-   them, of their topics and lectures, and the papers index are rendered and run
-   through MkDocs' page pipeline (every plugin's page events, the theme's template,
-   ``on_post_page``), then written, each atomically.
+   global), and the pages of the changed papers, of their topics and lectures, and
+   the papers index are rendered and run through MkDocs' page pipeline (every
+   plugin's page events, the theme's template, ``on_post_page``), then written, each
+   atomically. When check's findings changed, every other page gets the new banner
+   (:func:`~readinglist.site.serving.rebanner`: the banner is the last thing added).
 2. *The rest*, in the background after the reload: the whole generated site is made in
    memory (:func:`~readinglist.site.pages.build_site`) and compared with what is
    served. Only the pages and files that differ go through the pipeline and are
@@ -146,9 +147,13 @@ class Builder:
         if site is None or site.last is not last:
             site = self.site = Site(last, state.findings)
         library = site.read_library(state)
-        if state.findings != site.findings:
-            raise FullBuild("check's findings changed (the banner is on every page)")
-        written = site.apply(site.near(library), library)
+        read = time.monotonic()
+        near = site.near(library)
+        rendered = site.apply(near, library)
+        written = len(rendered)
+        if state.findings != site.findings:  # the banner on every other page
+            written += site.rebanner(state.findings, skip=rendered)
+        log.debug("read %.3f s, near pages %.3f s", read - started, time.monotonic() - read)
         log.info("%s updated %d %s in %.1f s (%s)", time.strftime("%H:%M:%S"), written,
                  "page" if written == 1 else "pages", time.monotonic() - started,
                  serving.checked())  # fmt: skip
@@ -236,7 +241,8 @@ class Site:
     # ------------------------------------------------------------ step 1
 
     def near(self, library: Library) -> dict[str, HtmlPage]:
-        """The generated pages near the papers that changed, as they are now."""
+        """The generated pages of the papers that changed, their topics and lectures and
+        the papers index, as they are now."""
         from readinglist.site import course_pages, paper_pages
         from readinglist.site.views import PAPERS, SiteData, lecture_src
 
@@ -250,11 +256,9 @@ class Site:
         from readinglist.site.render import Renderer
 
         r = Renderer(d, self.headings)
-        keys = set(changed)
-        for k in changed:
-            keys.update(library.cites(k), library.cited_by(k))
-        for k in removed:
-            keys.update(old.cites(k), old.cited_by(k))
+        # The papers citing or cited by them show their titles too, but there may be
+        # dozens: step 2 updates them, after the page being edited is served.
+        keys = changed
         slugs = {library.papers[k].topic for k in changed}
         slugs |= {old.papers[k].topic for k in (changed | removed) & old.papers.keys()}
         out: dict[str, HtmlPage] = {}
@@ -272,12 +276,12 @@ class Site:
         out[PAPERS] = paper_pages.papers_index(d, r)
         return {src: page for src, page in out.items() if src not in self.handwritten}
 
-    def apply(self, pages: Mapping[str, HtmlPage], library: Library) -> int:
-        """Render and write ``pages`` (generated pages, new ones too); returns how many
-        files changed."""
+    def apply(self, pages: Mapping[str, HtmlPage], library: Library) -> set[str]:
+        """Render and write ``pages`` (generated pages, new ones too); returns the pages
+        rendered."""
         fresh = {src: page for src, page in pages.items() if self.plan.html.get(src) != page}
         if not fresh:
-            return 0
+            return set()
         # Only paper pages can be new here: topics and lectures come from the course file.
         papers = {src for src in fresh if src not in self.plan.html}
         self.plan = dataclasses.replace(
@@ -286,7 +290,6 @@ class Site:
         )  # fmt: skip
         self.plugin.use(library, self.plan)
         self.library = library
-        written = 0
         doc_files = self._doc_files()
         for src in fresh:
             file = self.files.get_file_from_path(src)
@@ -295,7 +298,27 @@ class Site:
                 self.files.append(file)
                 doc_files = self._doc_files()
             assert file.page is not None
-            written += self._render(file.page, doc_files)
+            self._render(file.page, doc_files)
+        return set(fresh)
+
+    def rebanner(self, findings: tuple[Any, ...], *, skip: set[str]) -> int:
+        """Give every served page but ``skip`` the banner of ``findings`` (check's
+        findings changed); returns how many pages were written."""
+        written = 0
+        for file in self._doc_files():
+            if file.src_uri in skip:
+                continue
+            path = Path(file.abs_dest_path)
+            try:
+                html = path.read_bytes().decode("utf-8")
+            except FileNotFoundError:
+                continue  # MkDocs wrote nothing for an empty page
+            try:
+                html = serving.rebanner(html, self.findings, findings)
+            except ValueError as exc:
+                raise FullBuild(str(exc)) from None
+            written += _write(path, html.encode("utf-8", errors="xmlcharrefreplace"))
+        self.findings = findings
         return written
 
     # ------------------------------------------------------------ step 2

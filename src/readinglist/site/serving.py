@@ -238,7 +238,10 @@ def on_post_page(output: str, page: Any, config: MkDocsConfig) -> str:
     state = STATE
     if state is None:
         return output
-    banner = banner_html(state.findings)
+    return _with_banner(output, banner_html(state.findings))
+
+
+def _with_banner(output: str, banner: str) -> str:
     if not banner:
         return output
     for pattern in (_ARTICLE, _BODY):
@@ -246,3 +249,16 @@ def on_post_page(output: str, page: Any, config: MkDocsConfig) -> str:
         if m:
             return output[: m.end()] + banner + output[m.end() :]
     return banner + output
+
+
+def rebanner(output: str, old: tuple[Finding, ...], new: tuple[Finding, ...]) -> str:
+    """A page :func:`on_post_page` gave the banner of ``old`` findings, as it would be
+    with ``new`` ones (the banner is the last thing added to a page). Raises ValueError
+    when the page does not hold the old banner."""
+    before = banner_html(old)
+    if before:
+        at = output.find(before)
+        if at < 0:
+            raise ValueError("the page does not hold the banner of the findings it was built with")
+        output = output[:at] + output[at + len(before) :]
+    return _with_banner(output, banner_html(new))
