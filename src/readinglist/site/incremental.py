@@ -39,7 +39,9 @@ sites use; with another search plugin every change is a whole build).
 from __future__ import annotations
 
 import dataclasses
+import filecmp
 import gzip
+import hashlib
 import io
 import logging
 import os
@@ -48,7 +50,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from readinglist.errors import ReadingListError
@@ -216,6 +218,8 @@ class Site:
                 url = str(entry.get("location", "")).partition("#")[0]
                 self.entries.setdefault(url, []).append(entry)
         self.findings = findings
+        self.served: dict[str, bytes] = {}
+        """A digest of each generated page as served (see :meth:`_digest_of`)."""
         self.handwritten = {f.src_uri for f in self.files if f.generated_by != PLUGIN}
         self.mapped = self._page_set()
         """The pages the sitemap lists, in order (made again when they change)."""
@@ -279,13 +283,19 @@ class Site:
     def apply(self, pages: Mapping[str, HtmlPage], library: Library) -> set[str]:
         """Render and write ``pages`` (generated pages, new ones too); returns the pages
         rendered."""
-        fresh = {src: page for src, page in pages.items() if self.plan.html.get(src) != page}
+        known = set(self.plan.html)
+        fresh: dict[str, HtmlPage] = {}
+        for src, page in pages.items():
+            digest = _digest(page)
+            if src not in known or self._digest_of(src) != digest:
+                fresh[src] = page
+            self.served[src] = digest
         if not fresh:
             return set()
         # Only paper pages can be new here: topics and lectures come from the course file.
-        papers = {src for src in fresh if src not in self.plan.html}
+        papers = {src for src in fresh if src not in known}
         self.plan = dataclasses.replace(
-            self.plan, html={**self.plan.html, **fresh},
+            self.plan, html=_overlay(self.plan.html, fresh),
             paper_pages=self.plan.paper_pages | papers,
         )  # fmt: skip
         self.plugin.use(library, self.plan)
@@ -335,17 +345,22 @@ class Site:
         old = self.plan
         if plan.pages != old.pages or plan.nav != old.nav:
             raise FullBuild("the generated Markdown pages or the navigation changed")
-        pages = [src for src, page in plan.html.items() if old.html.get(src) != page]
-        gone = [src for src in old.html if src not in plan.html]
+        known, planned = set(old.html), list(plan.html)
+        pages, served = [], {}
+        for src in planned:  # one page at a time: a large list's pages may be lazy
+            served[src] = _digest(plan.html[src])
+            if src not in known or self._digest_of(src) != served[src]:
+                pages.append(src)
+        gone = sorted(known - served.keys())
         files = [uri for uri, data in plan.files.items() if old.files.get(uri) != data]
         gone_files = [uri for uri in old.files if uri not in plan.files]
         listed = _listed(self.config)
-        new = [src for src in pages if src not in old.html]
+        new = [src for src in pages if src not in known]
         if any(src in listed or src not in plan.paper_pages for src in new):
             raise FullBuild("a new page is in the navigation")
         removed = [f for f in self.files if f.src_uri in {*gone, *gone_files}]
         self.files = self._reorder(old, plan, set(files))
-        self.plan = plan
+        self.plan, self.served = plan, served
         self.plugin.use(library, plan)
         self.library = library
         written = 0
@@ -365,11 +380,20 @@ class Site:
         )
         for uri in files:
             written += _write(by_src[uri].abs_dest_path, plan.files[uri])
+        for uri, write in _writers(plan).items():
+            written += _write_stream(by_src[uri].abs_dest_path, write)
         if self._page_set() != self.mapped:
             self._static_templates()
             self.mapped = self._page_set()
         self._post_build()
         return pages_written, written
+
+    def _digest_of(self, src: str) -> bytes:
+        """The digest of a served generated page; the first time, of the served plan's
+        page (a lazy page is rendered for it, once)."""
+        if src not in self.served:
+            self.served[src] = _digest(self.plan.html[src])
+        return self.served[src]
 
     def _handwritten_pages(self) -> list[Page]:
         # They may cite papers (citations.py) and hold the home page's generated parts.
@@ -382,8 +406,8 @@ class Site:
 
         old = list(self.files)
         by_src = {f.src_uri: f for f in old if f.generated_by == PLUGIN}
-        planned = {*old_plan.pages, *old_plan.html, *old_plan.files, *plan.pages, *plan.html}
-        planned |= plan.files.keys()
+        planned = {*old_plan.pages, *old_plan.html, *old_plan.files, *_writers(old_plan)}
+        planned |= {*plan.pages, *plan.html, *plan.files, *_writers(plan)}
         mine: list[File] = [by_src[src] for src in plan.pages]
         for src in plan.html:
             mine.append(by_src.get(src) or self._page_file(src))
@@ -393,6 +417,9 @@ class Site:
                 file = File.generated(self.config, uri, content=data)
                 file.generated_by = PLUGIN
             mine.append(file)
+        # A streamed file's File names the file a whole build wrote; it is copied from
+        # there by whole builds only (updates write it themselves).
+        mine += [by_src[uri] for uri in _writers(plan) if uri in by_src]
         mine += [f for f in old if f.generated_by == PLUGIN and f.src_uri not in planned]
         first = next(i for i, f in enumerate(old) if f.generated_by == PLUGIN)
         others = [f for f in old if f.generated_by != PLUGIN]
@@ -551,6 +578,50 @@ def _same_frame(old: Library, new: Library) -> None:
             continue
         if getattr(old, f.name) != getattr(new, f.name):
             raise FullBuild(f"the library's {f.name} changed")
+
+
+def _digest(page: HtmlPage) -> bytes:
+    """What tells two renderings of a generated page apart (title, body, toc, meta)."""
+    return hashlib.blake2b(repr(page).encode(), digest_size=16).digest()
+
+
+def _overlay(html: Mapping[str, Any], fresh: Mapping[str, HtmlPage]) -> Any:
+    """The plan's pages with ``fresh`` ones in place, without rendering the others (a
+    mapping with ``stub``, as :class:`~readinglist.site.pages.SitePlan` may hold, keeps
+    its lazy pages lazy)."""
+    stub = getattr(html, "stub", None)
+    if stub is None:
+        return {**html, **fresh}
+    out: Any = type(html)()
+    for src in html:
+        out[src] = fresh[src] if src in fresh else stub(src)
+    for src in fresh.keys() - set(html):
+        out[src] = fresh[src]
+    return out
+
+
+def _writers(plan: SitePlan) -> dict[str, Callable[[IO[str]], None]]:
+    """The plan's streamed files (``SitePlan.writers``, where the plan has them)."""
+    return dict(getattr(plan, "writers", {}))
+
+
+def _write_stream(path: str | os.PathLike[str], write: Callable[[IO[str]], None]) -> int:
+    """:func:`_write` for a file a writer streams (never held in memory whole)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+            write(stream)
+        if target.is_file() and filecmp.cmp(tmp, target, shallow=False):
+            Path(tmp).unlink()
+            return 0
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return 1
 
 
 def _listed(config: MkDocsConfig) -> set[str]:
