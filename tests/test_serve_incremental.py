@@ -174,6 +174,14 @@ def _title(course: Path) -> None:
              "title = {Neural Tangent Kernels, Edited While Serving:")  # fmt: skip
 
 
+def _quick(course: Path) -> None:
+    # The second edit comes while the first one's update is under way.
+    path = course / "bib" / "ntk.bib"
+    _replace(path, "title = {Gradient Descent Provably", "title = {Gradient Descent Surely")
+    time.sleep(0.4)
+    _replace(path, "title = {Gradient Descent Surely", "title = {Gradient Descent Quickly")
+
+
 def _add(course: Path) -> None:
     path = course / "bib" / "ntk.bib"
     path.write_text(path.read_text(encoding="utf-8") + ADDED, encoding="utf-8")
@@ -211,6 +219,7 @@ def _docs(course: Path) -> None:
 #: (name, edit, updated in place (True) or rebuilt whole (False))
 EDITS: list[tuple[str, Callable[[Path], None], bool]] = [
     ("title", _title, True),
+    ("two quick edits", _quick, True),
     ("add a paper", _add, True),
     ("move a paper to another topic", _move, True),
     ("remove a paper", _remove, True),

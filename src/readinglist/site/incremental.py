@@ -29,8 +29,9 @@ The update:
    ``on_post_build``). Then the browsers reload again.
 
 After step 2 the served folder holds the bytes a whole build of the edited course gives
-(tests/test_serve_incremental.py compares them). A change that arrives during step 2
-waits for it. Only public MkDocs APIs are used: the plugin events through
+(tests/test_serve_incremental.py compares them). A change that arrives while step 2
+compares stops it (the next update's step 2 does it all); one that arrives while it
+writes waits for it. Only public MkDocs APIs are used: the plugin events through
 ``config.plugins``, ``get_context``, ``File.generated``, the build's own Jinja
 environment, and the search plugin's ``search_index`` (Material's, which the course
 sites use; with another search plugin every change is a whole build).
@@ -77,6 +78,10 @@ class FullBuild(Exception):
     """This change needs the whole build; the message says why."""
 
 
+class Cancelled(Exception):
+    """Step 2 of an update stopped before changing anything: another change came."""
+
+
 class Builder:
     """The server's builder under ``readinglist serve`` (see the module doc)."""
 
@@ -93,6 +98,7 @@ class Builder:
         self.fast = livewatch.watch_fast(server, self.bib)
         self.site: Site | None = None
         self.rest: threading.Thread | None = None
+        self.cancel = threading.Event()
         self.force_full = ""
 
     @classmethod
@@ -104,12 +110,12 @@ class Builder:
 
     def __call__(self, config: MkDocsConfig | None = None) -> None:
         """Update or rebuild the site after a change (called by the server's build loop)."""
-        self._wait()
         before, self.seen = self.seen, livewatch.snapshot(self.paths)
         paths = livewatch.changed(before, self.seen)
         last = self.state.last
         if config is None and not paths and not self.force_full and last is not None:
-            return  # step 2 asked the browsers to reload
+            return  # step 2 asked the browsers to reload (it may still be finishing)
+        self._stop_rest()
         reason = self._why_whole(paths, config)
         if reason is None and last is not None:
             try:
@@ -159,13 +165,19 @@ class Builder:
         log.info("%s updated %d %s in %.1f s (%s)", time.strftime("%H:%M:%S"), written,
                  "page" if written == 1 else "pages", time.monotonic() - started,
                  serving.checked())  # fmt: skip
-        self.rest = threading.Thread(target=self._rest, args=(site, library), daemon=True)
+        self.cancel = threading.Event()
+        self.rest = threading.Thread(
+            target=self._rest, args=(site, library, self.cancel), daemon=True
+        )
         self.rest.start()
 
-    def _rest(self, site: Site, library: Library) -> None:
+    def _rest(self, site: Site, library: Library, cancel: threading.Event) -> None:
         started = time.monotonic()
         try:
-            pages, files = site.finish(library)
+            pages, files = site.finish(library, cancel)
+        except Cancelled:
+            log.debug("the rest of the update gave way to the next change")
+            return
         except Exception as exc:  # noqa: BLE001 (a whole build repairs whatever it was)
             why = str(exc) if isinstance(exc, FullBuild) else f"{type(exc).__name__}: {exc}"
             log.debug("the rest of the update failed: %s", why, exc_info=True)
@@ -179,9 +191,12 @@ class Builder:
         if pages or files:
             livewatch.request_reload(self.fast or self.server.observer, self.bib)
 
-    def _wait(self) -> None:
+    def _stop_rest(self) -> None:
+        """Stop step 2 of the last update, if it is still comparing (the next update
+        redoes it), or wait until it has written what it found."""
         rest = self.rest
-        if rest is not None and rest is not threading.current_thread():
+        if rest is not None:
+            self.cancel.set()
             rest.join()
         self.rest = None
 
@@ -333,21 +348,26 @@ class Site:
 
     # ------------------------------------------------------------ step 2
 
-    def finish(self, library: Library) -> tuple[int, int]:
+    def finish(self, library: Library, cancel: threading.Event) -> tuple[int, int]:
         """Make the rest of the site agree with ``library``; returns how many pages and
-        other files were written or removed."""
+        other files were written or removed. Until it starts writing, ``cancel`` stops
+        it (Cancelled), leaving everything as it was."""
         from readinglist.site.pages import build_site
 
         plan = build_site(
             library, layout=self.layout, site_url=self.config.site_url or "",
             skip=self.handwritten, headings=self.headings,
         )  # fmt: skip
+        if cancel.is_set():
+            raise Cancelled
         old = self.plan
         if plan.pages != old.pages or plan.nav != old.nav:
             raise FullBuild("the generated Markdown pages or the navigation changed")
         known, planned = set(old.html), list(plan.html)
         pages, served = [], {}
         for src in planned:  # one page at a time: a large list's pages may be lazy
+            if cancel.is_set():
+                raise Cancelled
             served[src] = _digest(plan.html[src])
             if src not in known or self._digest_of(src) != served[src]:
                 pages.append(src)
@@ -358,6 +378,9 @@ class Site:
         new = [src for src in pages if src not in known]
         if any(src in listed or src not in plan.paper_pages for src in new):
             raise FullBuild("a new page is in the navigation")
+        if cancel.is_set():
+            raise Cancelled
+        # From here on the site changes: no stopping half-way.
         removed = [f for f in self.files if f.src_uri in {*gone, *gone_files}]
         self.files = self._reorder(old, plan, set(files))
         self.plan, self.served = plan, served
