@@ -170,7 +170,10 @@ def _entry(path: Path, key: str) -> str:
 
 
 def _title(course: Path) -> None:
-    _replace(course / "bib" / "ntk.bib", "title = {Neural Tangent Kernel:",
+    path = course / "bib" / "ntk.bib"
+    # Editors leave backup files beside what they save: no build reads them.
+    shutil.copy(path, course / "bib" / "ntk.bib~")
+    _replace(path, "title = {Neural Tangent Kernel:",
              "title = {Neural Tangent Kernels, Edited While Serving:")  # fmt: skip
 
 

@@ -111,7 +111,7 @@ class Builder:
     def __call__(self, config: MkDocsConfig | None = None) -> None:
         """Update or rebuild the site after a change (called by the server's build loop)."""
         before, self.seen = self.seen, livewatch.snapshot(self.paths)
-        paths = livewatch.changed(before, self.seen)
+        paths = {p for p in livewatch.changed(before, self.seen) if not self._unread(Path(p))}
         last = self.state.last
         if config is None and not paths and not self.force_full and last is not None:
             return  # step 2 asked the browsers to reload (it may still be finishing)
@@ -142,11 +142,20 @@ class Builder:
             return self.force_full
         for path in sorted(paths):
             p = Path(path)
-            if not (p.suffix == ".bib" and p.is_relative_to(self.bib)) or p.is_relative_to(
-                self.bib / "synced"
-            ):
+            if not (p.suffix == ".bib" and p.parent == self.bib):
                 return f"{p} changed"
         return None
+
+    def _unread(self, path: Path) -> bool:
+        """True for a file under ``bib/`` that no build reads (an editor's backup or swap
+        file): the course reads the course file, ``bib/*.bib`` and ``bib/synced/``."""
+        from readinglist.course import COURSE_FILE
+
+        if not path.is_relative_to(self.bib) or path.is_relative_to(self.bib / "synced"):
+            return False
+        if path == self.bib.parent / COURSE_FILE:
+            return False
+        return not (path.suffix == ".bib" and path.parent == self.bib)
 
     def _update(self, last: LastBuild) -> None:
         started = time.monotonic()
