@@ -272,6 +272,7 @@ class Site:
         """The generated pages of the papers that changed, their topics and lectures and
         the papers index, as they are now."""
         from readinglist.site import course_pages, paper_pages
+        from readinglist.site.render import Renderer
         from readinglist.site.views import PAPERS, SiteData, lecture_src
 
         old = self.library
@@ -281,8 +282,6 @@ class Site:
         if not changed and not removed:
             return {}
         d = SiteData(library, self.layout, site_url=self.config.site_url or "")
-        from readinglist.site.render import Renderer
-
         r = Renderer(d, self.headings)
         # The papers citing or cited by them show their titles too, but there may be
         # dozens: step 2 updates them, after the page being edited is served.
