@@ -61,6 +61,7 @@ class ServeState:
     last: LastBuild | None = None
     """The last build that ended well (None after a failed one)."""
     builder: Builder | None = None
+    """The server's builder (:func:`on_serve` puts it in place)."""
 
 
 STATE: ServeState | None = None
