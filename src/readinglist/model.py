@@ -17,7 +17,7 @@ from types import MappingProxyType
 from readinglist.identity import Identity
 from readinglist.ids import ArxivId
 from readinglist.latex import latex_to_text, normalize_title
-from readinglist.names import Person, parse_names
+from readinglist.names import Person, first_person, parse_names
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
@@ -118,7 +118,7 @@ class Paper:
             arxiv=self.arxiv.id if self.arxiv else None,
             doi=self.doi,
             title=self.field("title") or "",
-            first_author=next((p.last for p in self.authors if not p.is_others), ""),
+            first_author=self._first_author.last if self._first_author else "",
             year=self.year,
             volume=self.field("volume"),
             number=self.field("number") or self.field("issue"),
@@ -126,13 +126,17 @@ class Paper:
             entry_type=self.entry_type,
         )
 
-    @cached_property
+    @property
+    def _first_author(self) -> Person | None:
+        # Only the first name is split: identities are computed for every entry at load,
+        # and the whole list (``authors``) only when something shows or compares it.
+        return first_person(self.field("author") or self.field("editor") or "")
+
+    @property
     def first_author_key(self) -> str:
         """The normalized family name of the first author (empty when unknown)."""
-        for person in self.authors:
-            if not person.is_others:
-                return normalize_title(person.last)
-        return ""
+        first = self._first_author
+        return normalize_title(first.last) if first else ""
 
 
 @dataclass(frozen=True)
