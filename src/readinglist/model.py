@@ -8,6 +8,7 @@ The citation key is a paper's identity.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -114,11 +115,35 @@ class Paper:
     @cached_property
     def identity(self) -> Identity:
         """What tells this paper apart (see :mod:`readinglist.identity`)."""
+        first = self._first_author
+        return self._identity(self.field("title") or "", first.last if first else "")
+
+    def inheriting(self, extra: tuple[tuple[str, str], ...]) -> Paper:
+        """This entry with fields taken through ``crossref`` after its own (the names
+        lower case, none of them already in the entry).
+
+        When the identity is already known and neither title nor authors are inherited,
+        the new one keeps its normalized title and first author (normalizing is what
+        costs) and recomputes the rest (year, volume, pages...).
+        """
+        paper = dataclasses.replace(self, fields=self.fields + extra)
+        known: Identity | None = self.__dict__.get("identity")
+        names = {name for name, _ in extra}
+        # The first author comes from the editors only when there is no author.
+        same_names = "author" not in names and ("editor" not in names or self.field("author"))
+        if known is not None and "title" not in names and same_names:
+            fresh = paper._identity("", "")
+            paper.__dict__["identity"] = dataclasses.replace(
+                fresh, title=known.title, first_author=known.first_author
+            )
+        return paper
+
+    def _identity(self, title: str, first_author: str) -> Identity:
         return Identity.of(
             arxiv=self.arxiv.id if self.arxiv else None,
             doi=self.doi,
-            title=self.field("title") or "",
-            first_author=self._first_author.last if self._first_author else "",
+            title=title,
+            first_author=first_author,
             year=self.year,
             volume=self.field("volume"),
             number=self.field("number") or self.field("issue"),
