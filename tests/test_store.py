@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import errno
+import gc
 import os
+import weakref
 from pathlib import Path
 
 import pytest
@@ -100,3 +102,52 @@ def test_lock_removes_temp_files_a_killed_writer_left(tmp_path: Path) -> None:
     with store.lock(tmp_path, "sync"):
         pass
     assert sorted(p.name for p in synced.iterdir()) == ["arxiv.json"]
+
+
+@pytest.mark.parametrize("run", ["cold", "warm"])
+def test_loading_leaves_the_papers_to_the_oldest_collector_generation(
+    course: Path, run: str
+) -> None:
+    # The cycle collector is paused while papers are read or unpickled and what was made
+    # meanwhile moved to the oldest generation: no young-generation pass walks them.
+    if run == "warm":
+        store.load_library(course)
+    assert gc.isenabled()
+    library = store.load_library(course).library
+    assert gc.isenabled()
+    young = {id(obj) for generation in (0, 1) for obj in gc.get_objects(generation)}
+    papers = list(library.papers.values())
+    assert len(papers) == 59
+    assert not [p.key for p in papers if id(p) in young]
+    assert not [p.key for p in papers if id(p.__dict__) in young]
+
+
+def test_loading_leaves_a_paused_collector_paused(course: Path) -> None:
+    gc.disable()
+    try:
+        store.load_library(course)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_cyclic_garbage_made_while_loading_is_still_collected(
+    course: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    real = store._papers_of
+    made: list[weakref.ref[object]] = []
+
+    class Node:
+        pass
+
+    def with_a_cycle(data: bytes, rel: str):  # type: ignore[no-untyped-def]
+        node = Node()
+        node.self = node  # type: ignore[attr-defined]
+        made.append(weakref.ref(node))
+        return real(data, rel)
+
+    monkeypatch.setattr(store, "_papers_of", with_a_cycle)
+    store.load_library(course)
+    assert made
+    gc.collect()
+    assert all(ref() is None for ref in made)
