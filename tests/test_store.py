@@ -131,9 +131,7 @@ def test_loading_leaves_a_paused_collector_paused(course: Path) -> None:
         gc.enable()
 
 
-def test_cyclic_garbage_made_while_loading_is_still_collected(
-    course: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+def test_cyclic_garbage_made_while_loading_is_still_collected(course: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     real = store._papers_of
     made: list[weakref.ref[object]] = []
 
