@@ -149,3 +149,25 @@ def test_cyclic_garbage_made_while_loading_is_still_collected(course: Path, monk
     assert made
     gc.collect()
     assert all(ref() is None for ref in made)
+
+
+def test_cache_entries_are_written_without_fsync_and_a_cut_entry_is_a_miss(
+    course: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    # The cache is not the user's data: its writes skip fsync, because an entry a crash
+    # cut short cannot unpickle and is re-parsed.
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd))
+    first = store.load_library(course).library
+    cache = Path(os.environ["READINGLIST_CACHE_DIR"])
+    entries = sorted(cache.glob("*.pickle"))
+    assert len(entries) == 8 and synced == []
+    for entry in entries:
+        data = entry.read_bytes()
+        entry.write_bytes(data[: len(data) // 2])
+    again = store.load_library(course).library
+    assert list(again.papers) == list(first.papers)
+    assert again.papers["jacot2018"] == first.papers["jacot2018"]
+    store.write_atomic(course / "x.json", b"{}")  # other writes still fsync
+    assert len(synced) == 2

@@ -133,7 +133,9 @@ def _load_file(data: bytes, rel: str) -> _FileData:
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+            # Not fsynced: an entry lost or cut short by a crash fails to unpickle, a miss.
+            data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            write_atomic(path, data, durable=False)
         except (OSError, StoreError) as exc:
             log.debug("cannot write cache %s: %s", path, exc)
     return result
@@ -260,9 +262,11 @@ def load_library(root: Path, *, synced: bool = True, citations: bool = True) -> 
     return LoadResult(library, tuple(problems), tuple(extra))
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically: readers see the old or the new file.
 
+    ``durable=False`` skips the two fsyncs that make the new file survive a power cut:
+    for the parse cache, where a lost or cut-short entry is only a cache miss.
     Raises StoreError (naming the file) when the folder is read-only or the disk is full;
     the old file is then left exactly as it was.
     """
@@ -274,19 +278,16 @@ def write_atomic(path: Path, data: bytes) -> None:
             fd = -1
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         if path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o777)
         else:
             os.chmod(tmp, 0o644)
         os.replace(tmp, path)
         tmp = ""
-        with contextlib.suppress(OSError):
-            dir_fd = os.open(path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+        if durable:
+            _fsync_folder(path.parent)
     except OSError as exc:
         reason = {errno.ENOSPC: "disk full", errno.EACCES: "permission denied",
                   errno.EROFS: "read-only file system", errno.EPERM: "permission denied"}.get(
@@ -301,6 +302,15 @@ def write_atomic(path: Path, data: bytes) -> None:
         if tmp:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def _fsync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
 
 
 def write_text(root: Path, rel: str, text: str) -> bool:
