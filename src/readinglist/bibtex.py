@@ -65,6 +65,18 @@ _NEXT_AT_LINE = re.compile(r"\n[ \t]*@")
 _FIELD_AFTER_KEY = re.compile(r"[^\s\"#%'(),={}]+\s*=")
 # A value that holds "name = ..." lines has taken in the fields after it.
 _SWALLOWED = re.compile(r"\n[ \t]*[A-Za-z][\w\-]*[ \t]*=")
+# The common field, read in one match: a name (not starting with "@"), "=", then one
+# braced value without inner braces, quoted value without braces, number or macro, and
+# the "," or closing delimiter after it. No "@" in the value, so it cannot run into the
+# next entry. Anything else (nesting, "#", errors) takes the general path, which reads
+# these the same way.
+_SIMPLE_FIELD = r"""
+    ([^\s"\#%'(),={}@][^\s"\#%'(),={}]*) \s*=\s*
+    (?: \{([^{}@]*)\} | "([^"{}@]*)" | ([0-9]+) | ([A-Za-z][^\s"\#%'(),={}]*) )
+    \s*(?=[,CLOSE])
+"""
+_SIMPLE_FIELD_BRACE = re.compile(_SIMPLE_FIELD.replace("CLOSE", "}"), re.VERBOSE)
+_SIMPLE_FIELD_PAREN = re.compile(_SIMPLE_FIELD.replace("CLOSE", ")"), re.VERBOSE)
 
 
 @dataclass(frozen=True)
@@ -163,6 +175,10 @@ class _Unreadable(Exception):
 class _Reader:
     """One pass over a file's text. Offsets only go forward, so lines are counted
     incrementally."""
+
+    # Read the common field shape in one regular expression match (False: always the
+    # general path; the tests compare the two).
+    simple_fields = True
 
     def __init__(self, text: str, *, resolve: bool = True) -> None:
         self.text = text
@@ -351,6 +367,9 @@ class _Reader:
             raise _Unreadable(pos, f"',' expected after the key {key!r}", self.line(pos))
         last_line = at_line
         last: tuple[str, str] | None = None
+        simple_field = None
+        if self.simple_fields:
+            simple_field = _SIMPLE_FIELD_BRACE if close == "}" else _SIMPLE_FIELD_PAREN
         while True:
             if text[pos : pos + 1] == ",":
                 pos = self.skip_ws(pos + 1)
@@ -384,6 +403,22 @@ class _Reader:
                     f"{self.line(pos)} (a {close!r} expected)",
                     self.line(pos),
                 )
+            simple = simple_field.match(text, pos) if simple_field else None
+            if simple is not None:
+                name = simple.group(1)
+                fline = last_line = self.line(pos)
+                value = simple.group(2)
+                if value is None:
+                    value = simple.group(3)
+                    if value is None:
+                        value = simple.group(4)
+                        if value is None:
+                            value = self._macro(simple.group(5), simple.start(5))
+                last = (name, value)
+                fields.append(last)
+                lines.append(fline)
+                pos = simple.end()
+                continue
             m = _NAME.match(text, pos)
             if not m:
                 raise _Unreadable(pos, f"a field name expected, found {ch!r}", self.line(pos))
