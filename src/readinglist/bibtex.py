@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from sys import intern
 
 from readinglist.errors import BibSyntaxError, UsageError
 from readinglist.ids import identify
@@ -405,7 +406,7 @@ class _Reader:
                 )
             simple = simple_field.match(text, pos) if simple_field else None
             if simple is not None:
-                name = simple.group(1)
+                name = intern(simple.group(1))
                 fline = last_line = self.line(pos)
                 value = simple.group(2)
                 if value is None:
@@ -422,7 +423,7 @@ class _Reader:
             m = _NAME.match(text, pos)
             if not m:
                 raise _Unreadable(pos, f"a field name expected, found {ch!r}", self.line(pos))
-            name = m.group(0)
+            name = intern(m.group(0))
             fline = self.line(pos)
             last_line = fline
             pos = self.skip_ws(m.end())
@@ -501,7 +502,7 @@ def parse_bib(text: str, file: str) -> ParsedFile:
         if not m:
             pos = at + 1  # a stray "@" outside entries is text, as in BibTeX's comments
             continue
-        kind = m.group(0).lower()
+        kind = intern(m.group(0).lower())
         pos = r.skip_ws(m.end())
         if kind == "comment":
             comments.append(at_line)

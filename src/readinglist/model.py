@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from sys import intern
 from types import MappingProxyType
 
 from readinglist.identity import Identity
@@ -62,7 +63,7 @@ class Paper:
 
     @cached_property
     def _by_name(self) -> Mapping[str, str]:
-        return {name.lower(): value for name, value in self.fields}
+        return {intern(name.lower()): value for name, value in self.fields}
 
     def field(self, name: str) -> str | None:
         """The raw value of a field (case-insensitive name), or None."""
