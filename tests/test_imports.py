@@ -168,3 +168,17 @@ def test_benchmark_harness_imports_go_one_way() -> None:
 
     circles = sorted(name for name in graph if reaches(name, name, set()))
     assert circles == [], f"import circle through {circles}: {graph}"
+
+
+def test_check_with_findings_prints_them_without_rich_off_a_terminal(
+    course: Path, tmp_path: Path
+) -> None:
+    (course / "bib" / "stray.bib").write_text("@misc{stray, title = {T}}\n")
+    env = {"READINGLIST_CACHE_DIR": str(tmp_path / "cache")}
+    env_plain = {**env, "FORCE_COLOR": "", "TTY_COMPATIBLE": ""}
+    modules = _modules("--root", str(course), "check", env=env_plain)
+    assert "readinglist.check" in modules
+    assert _loaded(modules, ("rich",)) == []
+    # The environment can still ask for colour: then rich prints them.
+    modules = _modules("--root", str(course), "check", env={**env, "FORCE_COLOR": "1"})
+    assert "rich.text" in modules
