@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from sys import intern
 
 from readinglist.errors import BibSyntaxError, UsageError
@@ -76,8 +77,13 @@ _SIMPLE_FIELD = r"""
     (?: \{([^{}@]*)\} | "([^"{}@]*)" | ([0-9]+) | ([A-Za-z][^\s"\#%'(),={}]*) )
     \s*(?=[,CLOSE])
 """
-_SIMPLE_FIELD_BRACE = re.compile(_SIMPLE_FIELD.replace("CLOSE", "}"), re.VERBOSE)
-_SIMPLE_FIELD_PAREN = re.compile(_SIMPLE_FIELD.replace("CLOSE", ")"), re.VERBOSE)
+
+
+@cache
+def _simple_field(close: str) -> re.Pattern[str]:
+    """:data:`_SIMPLE_FIELD` for entries closed by ``close``, compiled on first use (a
+    warm load never parses)."""
+    return re.compile(_SIMPLE_FIELD.replace("CLOSE", close), re.VERBOSE)
 
 
 @dataclass(frozen=True)
@@ -370,7 +376,7 @@ class _Reader:
         last: tuple[str, str] | None = None
         simple_field = None
         if self.simple_fields:
-            simple_field = _SIMPLE_FIELD_BRACE if close == "}" else _SIMPLE_FIELD_PAREN
+            simple_field = _simple_field(close)
         while True:
             if text[pos : pos + 1] == ",":
                 pos = self.skip_ws(pos + 1)

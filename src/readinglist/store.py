@@ -21,7 +21,6 @@ import json
 import logging
 import os
 import pickle
-import socket
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -385,6 +384,8 @@ def lock(root: Path, command: str) -> Iterator[None]:
                 file=LOCK_FILE,
             ) from None
         _remove_stale_temp_files(root)
+        import socket  # only here: the lock's holder is named by host
+
         info = {"pid": os.getpid(), "host": socket.gethostname(), "command": command}
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(info).encode(), 0)
