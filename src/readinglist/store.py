@@ -7,7 +7,9 @@ Contract:
   reader or a crash sees the old file or the new one, never half of one;
 - :func:`lock` keeps two writers (two syncs) from interleaving;
 - parsed ``.bib`` files are cached outside the course folder, keyed by their exact bytes,
-  so an unchanged file is never parsed twice and a changed one always is.
+  so an unchanged file is never parsed twice and a changed one always is. Cache entries
+  are written atomically but not fsynced: one lost or cut short by a crash fails to
+  unpickle and is parsed again.
 """
 
 from __future__ import annotations
