@@ -543,24 +543,10 @@ def parse_bib(text: str, file: str) -> ParsedFile:
                 )
             )
             continue
-        out_fields: list[tuple[str, str]] = []
-        out_lines: list[int] = []
-        names: set[str] = set()
-        for (name, value), fline in zip(fields, lines, strict=True):
-            low = name.lower()
-            if low in names:
-                r.problems.append(
-                    Problem(
-                        fline,
-                        "duplicate-field",
-                        f"{key}: field {name!r} given twice; the first one is used",
-                        key=key,
-                    )
-                )
-                continue
-            names.add(low)
-            out_fields.append((name, value))
-            out_lines.append(fline)
+        if len({name.lower() for name, _ in fields}) == len(fields):
+            out_fields, out_lines = fields, lines  # no field given twice: the common case
+        else:
+            out_fields, out_lines = _first_of_each(r, key, fields, lines)
         entries.append(
             RawEntry(
                 kind,
@@ -575,6 +561,32 @@ def parse_bib(text: str, file: str) -> ParsedFile:
     return ParsedFile(
         tuple(entries), tuple(r.problems), tuple(strings), tuple(comments), tuple(preambles)
     )
+
+
+def _first_of_each(
+    r: _Reader, key: str, fields: list[tuple[str, str]], lines: list[int]
+) -> tuple[list[tuple[str, str]], list[int]]:
+    """The fields without the ones given again (BibTeX uses the first), each repeat
+    reported."""
+    out_fields: list[tuple[str, str]] = []
+    out_lines: list[int] = []
+    names: set[str] = set()
+    for (name, value), fline in zip(fields, lines, strict=True):
+        low = name.lower()
+        if low in names:
+            r.problems.append(
+                Problem(
+                    fline,
+                    "duplicate-field",
+                    f"{key}: field {name!r} given twice; the first one is used",
+                    key=key,
+                )
+            )
+            continue
+        names.add(low)
+        out_fields.append((name, value))
+        out_lines.append(fline)
+    return out_fields, out_lines
 
 
 def _block(
