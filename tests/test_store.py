@@ -185,3 +185,14 @@ def test_cached_papers_share_their_field_names(course: Path) -> None:
         _ = [p.field("title") for p in papers]
         keys = [k for p in papers for k in p._by_name if k == "title"]
         assert len(keys) == len(papers) and all(k is keys[0] for k in keys), run
+
+
+def test_loading_leaves_objects_the_program_froze_frozen(course: Path) -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        store.load_library(course)
+        assert gc.get_freeze_count() == frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()

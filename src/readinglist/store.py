@@ -160,9 +160,11 @@ def _collector_paused() -> Iterator[None]:
     finally:
         # What was made meanwhile goes straight to the oldest generation (freeze, then
         # unfreeze, moves every object there without a pass): otherwise the first pass
-        # after this walks it all at once.
-        gc.freeze()
-        gc.unfreeze()
+        # after this walks it all at once. Not when the program froze objects itself:
+        # unfreezing would hand them back to the collector.
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
         gc.enable()
 
 
