@@ -23,7 +23,6 @@ import json
 import logging
 import os
 import pickle
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -273,6 +272,8 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
     Raises StoreError (naming the file) when the folder is read-only or the disk is full;
     the old file is then left exactly as it was.
     """
+    import tempfile  # here: commands that only read (a warm check) never import it
+
     fd = -1
     tmp = ""
     try:
