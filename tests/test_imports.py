@@ -61,6 +61,8 @@ def test_check_imports_only_what_it_uses(course: Path, tmp_path: Path) -> None:
         assert _loaded(modules, OTHER_PARTS) == [], run
         # A clean course prints one summary line: no rich console at all.
         assert _loaded(modules, ("rich",)) == [], run
+        assert "difflib" not in modules, run  # only to suggest a key for an unknown one
+    assert "tempfile" not in modules  # a warm check writes nothing
 
 
 def test_check_json_imports_nothing_heavy(course: Path, tmp_path: Path) -> None:
