@@ -181,10 +181,10 @@ def test_serve_says_where_what_when_and_shows_findings(course: Path) -> None:
             assert status == 200
             assert 'id="readinglist-check"' in html, page
             assert "lecture 1 reads &#x27;barr0n1993&#x27;" in html
-        # Fixing the course file rebuilds (with its time) and the banner goes.
+        # Fixing the course file updates the site (with its time) and the banner goes.
         path = course / "bib" / "course.yml"
         path.write_text(path.read_text().replace(TYPO[1], TYPO[0]))
-        served.wait_for(r"^\d\d:\d\d:\d\d rebuilt the site in \d+\.\d s \(check: 0 errors, 0 w")
+        served.wait_for(r"^\d\d:\d\d:\d\d updated \d+ pages in \d+\.\d s \(check: 0 errors, 0 w")
         status, html = _get(served.url + "lectures/1.html")
         assert status == 200 and 'id="readinglist-check"' not in html
 

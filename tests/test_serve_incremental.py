@@ -202,6 +202,17 @@ def _remove(course: Path) -> None:
     _replace(course / "bib" / "ntk.bib", ADDED, "")
 
 
+def _reading(course: Path) -> None:
+    _replace(course / "bib" / "course.yml", "optional: [allenzhu2019, li2018sgd]",
+             "optional: [allenzhu2019, li2018sgd, soudry2018]")  # fmt: skip
+
+
+def _retitle(course: Path) -> None:
+    # A lecture's title is in the navigation of every page: a whole build.
+    _replace(course / "bib" / "course.yml", 'title: "Neural tangent kernels I:',
+             'title: "Neural tangent kernels, part I:')  # fmt: skip
+
+
 def _break(course: Path) -> None:
     # A missing comma after a field: that entry cannot be read (an error finding).
     _replace(course / "bib" / "landscape.bib", "year = {2018},\n  eprint = {1806.07572}",
@@ -226,6 +237,8 @@ EDITS: list[tuple[str, Callable[[Path], None], bool]] = [
     ("add a paper", _add, True),
     ("move a paper to another topic", _move, True),
     ("remove a paper", _remove, True),
+    ("add a reading to a lecture", _reading, True),
+    ("retitle a lecture", _retitle, False),
     ("break a .bib", _break, True),
     ("fix it again", _fix, True),
     ("edit docs/", _docs, False),

@@ -1,25 +1,27 @@
-"""Incremental rebuilds under ``readinglist serve``: a ``.bib`` edit rewrites only the
-pages whose content changed.
+"""Incremental rebuilds under ``readinglist serve``: a ``.bib`` (or course file) edit
+rewrites only the pages whose content changed.
 
 MkDocs' live-reload server calls its builder after each change, and that builder makes
 the whole site again (7-10 s at 1,000 papers). :class:`Builder` takes its place
 (``server.builder``) and tells from snapshots of the watched files what changed:
 
-- only ``bib/*.bib`` files (not the course file, not ``bib/synced/``) and the course
-  still readable: an *update*, in two steps;
-- anything else (``docs/``, ``mkdocs.yml``, the course file, ``bib/synced/``, a course
-  that cannot be read): the whole build.
+- only ``bib/*.bib`` files and the course file, the course still readable, and the
+  navigation the same (no lecture or topic added, removed or retitled): an *update*,
+  in two steps;
+- anything else (``docs/``, ``mkdocs.yml``, ``bib/synced/``, a course that cannot be
+  read, a new navigation): the whole build.
 
 The update:
 
 1. *The pages near the edit*, before the browsers reload: the library is read again
    (the parse cache re-parses only the edited file), the site's data is made anew
    (:class:`~readinglist.site.views.SiteData`: ranks, author index and graph are
-   global), and the pages of the changed papers, of their topics and lectures, and
-   the papers index are rendered and run through MkDocs' page pipeline (every
-   plugin's page events, the theme's template, ``on_post_page``), then written, each
-   atomically. When check's findings changed, every other page gets the new banner
-   (:func:`~readinglist.site.serving.rebanner`: the banner is the last thing added).
+   global), and the pages of the changed papers, lectures and topics, of the topics
+   and lectures of those papers, and the indexes are rendered and run through MkDocs'
+   page pipeline (every plugin's page events, the theme's template, ``on_post_page``),
+   then written, each atomically. When check's findings changed, every other page
+   gets the new banner (:func:`~readinglist.site.serving.rebanner`: the banner is the
+   last thing added).
 2. *The rest*, in the background after the reload: the whole generated site is made in
    memory (:func:`~readinglist.site.pages.build_site`) and compared with what is
    served. Only the pages and files that differ go through the pipeline and are
@@ -140,9 +142,12 @@ class Builder:
             return "no whole build to update"
         if self.force_full:
             return self.force_full
+        from readinglist.course import COURSE_FILE
+
         for path in sorted(paths):
             p = Path(path)
-            if not (p.suffix == ".bib" and p.parent == self.bib):
+            course = p == self.bib.parent / COURSE_FILE
+            if not course and not (p.suffix == ".bib" and p.parent == self.bib):
                 return f"{p} changed"
         return None
 
@@ -273,20 +278,22 @@ class Site:
         the papers index, as they are now."""
         from readinglist.site import course_pages, paper_pages
         from readinglist.site.render import Renderer
-        from readinglist.site.views import PAPERS, SiteData, lecture_src
+        from readinglist.site.views import PAPERS, SCHEDULE, TOPICS, SiteData, lecture_src
 
         old = self.library
         _same_frame(old, library)
         changed = {k for k, p in library.papers.items() if old.papers.get(k) != p}
         removed = old.papers.keys() - library.papers.keys()
-        if not changed and not removed:
+        lectures = {lec.number for lec in library.lectures if lec not in old.lectures}
+        topics = {t.slug for t in library.topics if t not in old.topics}
+        if not changed and not removed and not lectures and not topics:
             return {}
         d = SiteData(library, self.layout, site_url=self.config.site_url or "")
         r = Renderer(d, self.headings)
         # The papers citing or cited by them show their titles too, but there may be
         # dozens: step 2 updates them, after the page being edited is served.
         keys = changed
-        slugs = {library.papers[k].topic for k in changed}
+        slugs = {library.papers[k].topic for k in changed} | topics
         slugs |= {old.papers[k].topic for k in (changed | removed) & old.papers.keys()}
         out: dict[str, HtmlPage] = {}
         for k in sorted(keys):
@@ -298,9 +305,17 @@ class Site:
             if topic.slug in slugs and src:
                 out[src] = course_pages.topic(d, r, topic)
         for lec in library.lectures:
-            if not changed.isdisjoint(lec.keys) or not removed.isdisjoint(lec.keys):
+            if lec.number in lectures or not (changed | removed).isdisjoint(lec.keys):
                 out[lecture_src(lec.number)] = course_pages.lecture(d, r, lec)
         out[PAPERS] = paper_pages.papers_index(d, r)
+        if lectures:  # readings: the schedule counts them; the papers list their lectures
+            out[SCHEDULE] = course_pages.schedule(d, r)
+            keys = {k for lec in (*old.lectures, *library.lectures) if lec.number in lectures
+                    for k in lec.keys} & library.papers.keys()  # fmt: skip
+            for k in sorted(keys):
+                out[d.papers[k].src] = paper_pages.paper(d, r, d.papers[k])
+        if topics:
+            out[TOPICS] = course_pages.topics_index(d, r)
         return {src: page for src, page in out.items() if src not in self.handwritten}
 
     def apply(self, pages: Mapping[str, HtmlPage], library: Library) -> set[str]:
@@ -603,12 +618,17 @@ def _search_plugin(config: MkDocsConfig) -> Any | None:
 
 
 def _same_frame(old: Library, new: Library) -> None:
-    """Refuse an update when more than papers changed (the course file, synced data)."""
+    """Refuse an update when the navigation would change (the lectures' numbers and
+    titles, the topics' slugs and titles) or the synced data did: only papers, and in
+    the course file readings, dates, descriptions and links, are updated in place."""
+    course = ("papers", "entries", "course", "topics", "lectures")
     for f in dataclasses.fields(old):
-        if f.name in ("papers", "entries"):
-            continue
-        if getattr(old, f.name) != getattr(new, f.name):
+        if f.name not in course and getattr(old, f.name) != getattr(new, f.name):
             raise FullBuild(f"the library's {f.name} changed")
+    if [(lec.number, lec.title) for lec in old.lectures] != [
+        (lec.number, lec.title) for lec in new.lectures
+    ] or [(t.slug, t.title) for t in old.topics] != [(t.slug, t.title) for t in new.topics]:
+        raise FullBuild("the navigation changed (a lecture's or topic's title)")
 
 
 def _digest(page: HtmlPage) -> bytes:

@@ -130,8 +130,9 @@ def serve(root: Path, *, dev_addr: str | None = None, engine: str = "mkdocs") ->
     Rebuilds when ``docs/``, ``mkdocs.yml`` or anything under ``bib/`` changes (the
     plugin's ``on_serve`` watches ``bib/``). Before each build it runs ``check`` and shows
     the findings in the log and on every page (:mod:`readinglist.site.serving`); findings
-    never stop the preview. An edit of ``bib/*.bib`` files updates only the pages it
-    changes (:mod:`readinglist.site.incremental`), the edited papers' pages first.
+    never stop the preview. An edit of ``bib/*.bib`` files or the course file updates
+    only the pages it changes (:mod:`readinglist.site.incremental`), the edited papers'
+    pages first.
     """
     from urllib.parse import urlsplit
 
