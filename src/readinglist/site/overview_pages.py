@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any
 
 from readinglist import graph
 from readinglist.export import select, to_bibtex, to_csl_json
@@ -112,7 +112,8 @@ def downloads_page(d: SiteData, r: Renderer) -> HtmlPage:
 
 
 def downloads(d: SiteData, r: Renderer) -> dict[str, bytes]:
-    """The BibTeX, CSL-JSON and GraphML files, made exactly as ``export`` makes them."""
+    """The BibTeX and CSL-JSON files, made exactly as ``export`` makes them (the
+    GraphML file is streamed: :func:`write_graphml`)."""
     lib = d.library
     out: dict[str, bytes] = {}
     for lec in lib.lectures:
@@ -125,5 +126,13 @@ def downloads(d: SiteData, r: Renderer) -> dict[str, bytes]:
     title, papers = select(lib)
     out["downloads/all.bib"] = to_bibtex(lib, papers, title=title).encode()
     out["downloads/all.json"] = to_csl_json(lib, papers).encode()
-    out["downloads/graph.graphml"] = graph.to_graphml(lib).encode()
     return out
+
+
+#: The GraphML download: written by :func:`write_graphml`, not held in memory.
+GRAPHML = "downloads/graph.graphml"
+
+
+def write_graphml(d: SiteData, stream: IO[str]) -> None:
+    """The GraphML download, exactly as ``graph --format graphml`` makes it, streamed."""
+    graph.write_graphml(d.library, stream)

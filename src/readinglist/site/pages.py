@@ -20,10 +20,11 @@ The names other modules use are re-exported here (paths, :class:`HtmlPage`,
 from __future__ import annotations
 
 import functools
+import io
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from readinglist.model import Library
 from readinglist.site import calendar, course_pages, feed, graphdata, overview_pages, paper_pages
@@ -77,7 +78,9 @@ class SitePlan:
     ``nav`` is MkDocs ``nav`` configuration for the generated pages, titles already
     escaped; paper pages are never in it (MEASURED.md: a nav of every paper makes the
     build quadratic). ``home`` holds the generated parts of the home page for a
-    hand-written ``index.md`` (see :data:`HOME_MARKERS`).
+    hand-written ``index.md`` (see :data:`HOME_MARKERS`). ``writers`` write the large
+    files (the GraphML download) into a text stream (UTF-8), so that no engine needs to
+    hold them in memory.
     """
 
     pages: dict[str, str] = field(default_factory=dict)
@@ -86,6 +89,15 @@ class SitePlan:
     nav: list[Any] = field(default_factory=list)
     home: dict[str, str] = field(default_factory=dict)
     paper_pages: frozenset[str] = frozenset()
+    writers: dict[str, Callable[[IO[str]], None]] = field(default_factory=dict)
+
+    def file_bytes(self, src: str) -> bytes:
+        """A file of the site: one of :attr:`files`, or what its writer writes."""
+        if src in self.files:
+            return self.files[src]
+        out = io.StringIO()
+        self.writers[src](out)
+        return out.getvalue().encode()
 
 
 def build_site(
@@ -133,6 +145,7 @@ def build_site(
             continue
         plan.html[src] = make()
     plan.files.update(overview_pages.downloads(d, r))
+    plan.writers[overview_pages.GRAPHML] = functools.partial(overview_pages.write_graphml, d)
     base = site_url.rstrip("/") + "/" if site_url else ""
     ics = calendar.lectures_ics(
         library,

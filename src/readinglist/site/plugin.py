@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
+import tempfile
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -123,8 +125,12 @@ def _nav_sources(nav: Any) -> set[str]:
     return set()
 
 
-def _add_files(files: Files, plan: SitePlan, config: MkDocsConfig) -> None:
-    """The plan's pages and files, the site's assets and vis-network, as MkDocs files."""
+def _add_files(files: Files, plan: SitePlan, config: MkDocsConfig, folder: Path) -> None:
+    """The plan's pages and files, the site's assets and vis-network, as MkDocs files.
+
+    The plan's large files are written into ``folder`` (a temporary folder) by their
+    writers and copied from there by MkDocs, never held in memory.
+    """
     for src_uri, text in plan.pages.items():
         files.append(File.generated(config, src_uri, content=text))
     listed = _nav_sources(config.nav)
@@ -139,6 +145,11 @@ def _add_files(files: Files, plan: SitePlan, config: MkDocsConfig) -> None:
         files.append(file)
     for src_uri, data in plan.files.items():
         files.append(File.generated(config, src_uri, content=data))
+    for i, (src_uri, write) in enumerate(plan.writers.items()):
+        path = folder / f"{i}-{posixpath.basename(src_uri)}"
+        with path.open("w", encoding="utf-8", newline="") as stream:
+            write(stream)
+        files.append(File.generated(config, src_uri, abs_src_path=str(path)))
     for name in OWN_ASSETS:
         files.append(File.generated(config, f"{ASSETS}/{name}", content=_asset_bytes(name)))
     vis = vis_directory()
@@ -172,6 +183,9 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
     """The library error that stopped the build, for ``readinglist build`` to report."""
     _citer: Citer | None = None
     _in_nav: Mapping[str, str] = MappingProxyType({})
+    _streamed: tempfile.TemporaryDirectory[str] | None = None
+    """The folder of the last build's streamed files (kept until the next build or the
+    end of ``serve``: MkDocs copies them from there)."""
 
     def course_root(self, config: MkDocsConfig) -> Path:
         """The course folder: the ``root`` option, relative to ``mkdocs.yml``."""
@@ -221,7 +235,9 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
             self.error = exc
             raise LibraryError(exc) from None
         self.plan = plan
-        _add_files(files, plan, config)
+        self._clean_streamed()
+        self._streamed = tempfile.TemporaryDirectory(prefix="readinglist-site-")
+        _add_files(files, plan, config, Path(self._streamed.name))
         if config.nav is None:
             # Only the site's own pages: listing every paper makes Material's build
             # quadratic (MEASURED.md), and papers are reached from lectures and search.
@@ -229,6 +245,15 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
                      if f.src_uri in handwritten and f.is_documentation_page()]  # fmt: skip
             config.nav = default_nav(plan, pages)
         return files
+
+    def _clean_streamed(self) -> None:
+        if self._streamed is not None:
+            self._streamed.cleanup()
+            self._streamed = None
+
+    def on_shutdown(self) -> None:
+        """Remove the streamed files' temporary folder."""
+        self._clean_streamed()
 
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
