@@ -47,7 +47,7 @@ def paper(key: str, title: str, topic: str = "t", authors: str = "Doe, Jane") ->
 
 
 HOSTILE = [
-    'Quotes " and \' and <b>tags</b> & ampersands',
+    "Quotes \" and ' and <b>tags</b> & ampersands",
     "Control \x01\x07\x1b[31m characters \x0b\x0c\x1c and a tab\there",
     "Line\u2028separator, paragraph\u2029separator, next\x85line",
     "Carriage\rreturn and CRLF\r\nin a title",
@@ -126,8 +126,9 @@ def test_same_text_as_networkx_on_random_libraries(seed: int) -> None:
         topics=tuple(Topic(t, t.upper()) for t in topics),
         lectures=lectures,
         papers={p.key: p for p in papers},
-        citations=tuple(Citation(a, b, rng.choice(["explicit", "weak", ""]))
-                        for a, b in sorted(citations)),  # fmt: skip
+        citations=tuple(
+            Citation(a, b, rng.choice(["explicit", "weak", ""])) for a, b in sorted(citations)
+        ),  # fmt: skip
         external={},
     )
     assert graph.to_graphml(lib) == networkx_text(lib)

@@ -48,7 +48,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from readinglist.errors import ReadingListError
 from readinglist.model import Library
-from readinglist.site import citations, navcache, offline
+from readinglist.site import chrome, citations, jinjacache, navcache, offline
 from readinglist.site.markup import HeadingStyle, Layout
 from readinglist.site.pages import ASSETS, HOME, HtmlPage, SitePlan, build_site
 from readinglist.site.tree import Citer, default_nav, home_markdown
@@ -263,6 +263,9 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
         generated = self.generated_page(page)
         if generated is not None:
             page.meta = generated.meta
+            paper = self.plan is not None and page.file.src_uri in self.plan.paper_pages
+            if paper and config.theme.name == "material" and chrome.ENABLED:  # see on_env
+                page.meta["template"] = chrome.TEMPLATE
             return ""
         if not page.file.generated_by:
             markdown = self.cite(markdown, page=page, config=config)
@@ -325,9 +328,14 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
     def on_env(
         self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment:
-        """Render the theme's navigation once for all paper pages (see navcache)."""
+        """Render the theme's navigation once for all paper pages (see navcache), and
+        the rest of their chrome once per shape of page (see chrome)."""
+        jinjacache.use(env)
         if self.plan is not None and config.theme.name == "material":
-            navcache.install(env, navcache.folder_key(self.plan.paper_pages, self._in_nav))
+            folder = navcache.folder_key(self.plan.paper_pages, self._in_nav)
+            navcache.install(env, folder)
+            if chrome.ENABLED:
+                chrome.install(env, folder)
         return env
 
     def on_post_template(

@@ -20,6 +20,7 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
+from readinglist.site import jinjacache
 from readinglist.site.markup import Headings, HeadingStyle, clean, esc, text_html, title_text
 from readinglist.site.views import PaperView, SiteData
 
@@ -75,6 +76,7 @@ def _environment() -> jinja2.Environment:
         auto_reload=False,  # templates do not change during a build; skip the stat calls
     )
     env.filters["clean"] = clean  # control characters: invalid in XML, never shown in HTML
+    jinjacache.use(env)
     return env
 
 
