@@ -159,3 +159,25 @@ def test_chrome_split_and_fill() -> None:
     assert made.fill({"title": "a & b", "content": "<p>x</p>"}) == (
         "<t>a & b</t><h>a & b</h><m><p>x</p></m>"
     )
+
+
+def test_paper_pages_are_rendered_one_at_a_time(tmp_path: Path) -> None:
+    """Paper pages are lazy: rendered when MkDocs builds them and let go once written."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    from readinglist.site.pages import LazyPage
+
+    root = copy_course(tmp_path / "course")
+    config = load_config(str(root / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    mkdocs_build(config)
+    plugin = config.plugins["readinglist"]
+    plan = plugin.plan
+    papers = sorted(plan.paper_pages)
+    assert papers and all(isinstance(plan.html.stub(src), LazyPage) for src in papers)
+    assert plugin._rendered == {}  # nothing held after the build
+    first = plan.html[papers[0]]
+    again = plan.html[papers[0]]
+    assert first == again and first is not again  # rendered on each look-up, not kept
+    written = (tmp_path / "site" / papers[0].replace(".md", ".html")).read_text("utf-8")
+    assert first.html in written

@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import io
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -33,6 +33,7 @@ from readinglist.site.render import (
     END_NOSEARCH,
     NOSEARCH,
     HtmlPage,
+    LazyPage,
     Renderer,
     front_matter,
     highlight_bibtex,
@@ -62,18 +63,44 @@ from readinglist.site.views import (
 __all__ = [
     "ASSETS", "AUTHORS", "DOWNLOADS", "END_NOSEARCH", "FEED", "GRAPH", "GRAPH_DATA", "HOME",
     "HOME_MARKERS", "MISSING", "NEW", "NOSEARCH", "PAPERS", "SCHEDULE", "TOPICS",
-    "AuthorEntry", "HtmlPage", "PaperView", "SitePlan", "build_site", "format_date",
+    "AuthorEntry", "HtmlPage", "LazyPage", "PaperView", "SitePlan", "build_site", "format_date",
     "front_matter", "highlight_bibtex", "lecture_bib", "lecture_src",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
 
+class Pages(Mapping[str, HtmlPage]):
+    """The generated HTML pages by source path; a :class:`LazyPage` is rendered each
+    time it is looked up (:meth:`stub` gives it without rendering)."""
+
+    def __init__(self) -> None:
+        self._pages: dict[str, HtmlPage | LazyPage] = {}
+
+    def __setitem__(self, src: str, page: HtmlPage | LazyPage) -> None:
+        self._pages[src] = page
+
+    def __getitem__(self, src: str) -> HtmlPage:
+        page = self._pages[src]
+        return page.render() if isinstance(page, LazyPage) else page
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pages)
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    def stub(self, src: str) -> HtmlPage | LazyPage | None:
+        """The page as held: rendered already, or lazy (its title and meta known)."""
+        return self._pages.get(src)
+
+
 @dataclass
 class SitePlan:
     """The generated site in memory: pages (HTML or Markdown), other files (bytes), the nav.
 
-    ``html`` holds the generated pages; ``pages`` the few generated as Markdown (the
+    ``html`` holds the generated pages (paper pages are rendered when looked up:
+    :class:`Pages`); ``pages`` the few generated as Markdown (the
     home page, when there is no hand-written ``docs/index.md``), front matter included.
     ``nav`` is MkDocs ``nav`` configuration for the generated pages, titles already
     escaped; paper pages are never in it (MEASURED.md: a nav of every paper makes the
@@ -84,7 +111,7 @@ class SitePlan:
     """
 
     pages: dict[str, str] = field(default_factory=dict)
-    html: dict[str, HtmlPage] = field(default_factory=dict)
+    html: Pages = field(default_factory=Pages)
     files: dict[str, bytes] = field(default_factory=dict)
     nav: list[Any] = field(default_factory=list)
     home: dict[str, str] = field(default_factory=dict)
@@ -137,13 +164,17 @@ def build_site(
     for topic in library.topics:
         src = d.topic_src(topic.slug) or ""
         pages[src] = functools.partial(course_pages.topic, d, r, topic)
-    for view in d.papers.values():
-        pages[view.src] = functools.partial(paper_pages.paper, d, r, view)
     for src, make in pages.items():
         if src in skipped:
             log.warning("docs/%s is hand-written: it replaces the generated page", src)
             continue
         plan.html[src] = make()
+    for view in d.papers.values():  # rendered when an engine asks (see Pages)
+        if view.src in skipped:
+            log.warning("docs/%s is hand-written: it replaces the generated page", view.src)
+            continue
+        make = functools.partial(paper_pages.paper, d, r, view)
+        plan.html[view.src] = LazyPage(view.title_plain, make)
     plan.files.update(overview_pages.downloads(d, r))
     plan.writers[overview_pages.GRAPHML] = functools.partial(overview_pages.write_graphml, d)
     base = site_url.rstrip("/") + "/" if site_url else ""
@@ -155,6 +186,7 @@ def build_site(
     if ics is not None:
         plan.files[calendar.CALENDAR] = ics
     plan.files[GRAPH_DATA] = graphdata.to_script(d.graph_data).encode()
+    del d.graph_data  # a cached property no page needs again; the lazy pages keep ``d``
     plan.files[FEED] = feed.atom(
         library,
         [d.change_view(c) for c in library.changes],

@@ -39,7 +39,7 @@ from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -50,7 +50,7 @@ from readinglist.errors import ReadingListError
 from readinglist.model import Library
 from readinglist.site import chrome, citations, jinjacache, navcache, offline
 from readinglist.site.markup import HeadingStyle, Layout
-from readinglist.site.pages import ASSETS, HOME, HtmlPage, SitePlan, build_site
+from readinglist.site.pages import ASSETS, HOME, HtmlPage, LazyPage, SitePlan, build_site
 from readinglist.site.tree import Citer, default_nav, home_markdown
 
 log = logging.getLogger("mkdocs.plugins.readinglist")
@@ -183,6 +183,8 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
     """The library error that stopped the build, for ``readinglist build`` to report."""
     _citer: Citer | None = None
     _in_nav: Mapping[str, str] = MappingProxyType({})
+    _rendered: dict[str, HtmlPage]
+    """The lazy pages being built (between ``on_page_context`` and ``on_post_page``)."""
     _streamed: tempfile.TemporaryDirectory[str] | None = None
     """The folder of the last build's streamed files (kept until the next build or the
     end of ``serve``: MkDocs copies them from there)."""
@@ -198,6 +200,7 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
         from readinglist.store import find_root, load_library
 
         self.root = self.course_root(config)
+        self._rendered = {}
         try:
             self.library = load_library(find_root(self.root)).library
         except ReadingListError as exc:
@@ -260,7 +263,7 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
     ) -> str | None:
         """Resolve citations in hand-written pages; put the generated course facts and
         schedule into a hand-written home page; give a generated page its metadata."""
-        generated = self.generated_page(page)
+        generated = self.generated_stub(page)
         if generated is not None:
             page.meta = generated.meta
             paper = self.plan is not None and page.file.src_uri in self.plan.paper_pages
@@ -290,11 +293,25 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
                 log.warning("%s:%d: unknown citation key %r", where, line + skipped, key)
         return result.markdown
 
-    def generated_page(self, page: Page) -> HtmlPage | None:
-        """The generated HTML page a page of the site is, if it is one."""
+    def generated_stub(self, page: Page) -> HtmlPage | LazyPage | None:
+        """The generated page a page of the site is, if it is one (a lazy one unrendered)."""
         if self.plan is None or not page.file.generated_by:
             return None
-        return self.plan.html.get(page.file.src_uri)
+        return self.plan.html.stub(page.file.src_uri)
+
+    def generated_page(self, page: Page) -> HtmlPage | None:
+        """The generated HTML page a page of the site is, if it is one (rendered)."""
+        stub = self.generated_stub(page)
+        if isinstance(stub, LazyPage):
+            return self._rendered.get(page.file.src_uri) or stub.render()
+        return stub
+
+    @staticmethod
+    def _set_parts(page: Page, generated: HtmlPage) -> None:
+        """A generated page's toc, anchors and search entry; see :meth:`on_page_content`."""
+        page.toc = get_toc(generated.toc)  # type: ignore[arg-type]  # tokens as toc makes them
+        page.present_anchor_ids = generated.anchors
+        page.content = generated.search_html
 
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
@@ -302,23 +319,45 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
         """A generated page's HTML in place of its (empty) Markdown's; its toc and anchors.
 
         Until :meth:`on_page_context` the content is the part the search plugin indexes.
+        A lazy page (a paper's) gets all of these in :meth:`on_page_context` instead, when
+        MkDocs builds it: its HTML is made, written and let go one page at a time.
         """
-        generated = self.generated_page(page)
-        if generated is None:
+        stub = self.generated_stub(page)
+        if stub is None:
             return html
-        page.toc = get_toc(generated.toc)  # type: ignore[arg-type]  # tokens as toc makes them
-        page.present_anchor_ids = generated.anchors
-        return generated.search_html
+        if isinstance(stub, LazyPage):
+            return ""
+        self._set_parts(page, stub)
+        return stub.search_html
 
-    @event_priority(-100)  # after the search plugin has read the page (default priority 0)
-    def on_page_context(
+    @event_priority(100)  # before the search plugin reads the page (default priority 0)
+    def _render_lazy(
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext | None:
-        """The whole body of a generated page, for the theme to render."""
+        stub = self.generated_stub(page)
+        if isinstance(stub, LazyPage):
+            generated = self._rendered[page.file.src_uri] = stub.render()
+            self._set_parts(page, generated)
+        return context
+
+    @event_priority(-100)  # after the search plugin has read the page (default priority 0)
+    def _whole_body(
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext | None:
         generated = self.generated_page(page)
         if generated is not None:
             page.content = generated.html
         return context
+
+    on_page_context = CombinedEvent(_render_lazy, _whole_body)
+    """A lazy page rendered (its toc, anchors and search entry set before the search
+    plugin reads them); then the whole body of every generated page, for the theme."""
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        """Let a lazy page's HTML go once written (nothing later reads it)."""
+        if self._rendered.pop(page.file.src_uri, None) is not None:
+            page.content = None
+        return output
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
         """Note which pages the navigation lists (see :meth:`on_env`)."""
