@@ -139,3 +139,61 @@ def test_write_graphml_streams_the_same_text(course: Path) -> None:
     out = io.StringIO()
     graph.write_graphml(lib, out)
     assert out.getvalue() == graph.to_graphml(lib)
+
+
+def reference_order(keys: list[str], edges: set[tuple[str, str]], age) -> list[str]:  # type: ignore[no-untyped-def]
+    """graph._order as it was written on networkx's condensation (the reference)."""
+    g = nx.DiGraph()
+    g.add_nodes_from(keys)
+    g.add_edges_from(edges)
+    condensed = nx.condensation(g)
+    scc_of = condensed.graph["mapping"]
+    position = {key: i for i, key in enumerate(keys)}
+    first_at = {n: min(position[k] for k in condensed.nodes[n]["members"]) for n in condensed}
+    order: list[str] = []
+
+    def emit(n: int) -> None:
+        members = condensed.nodes[n]["members"]
+        if len(members) == 1:
+            order.extend(members)
+            return
+        first = min(members, key=age)
+        rest = [k for k in keys if k in members and k != first]
+        inner = {(a, b) for a, b in edges if a in members and b in members and first not in (a, b)}
+        order.append(first)
+        order.extend(reference_order(rest, inner, age))
+
+    done: set[int] = set()
+
+    def visit(n: int) -> None:
+        for p in sorted(condensed.predecessors(n), key=first_at.__getitem__):
+            if p not in done:
+                done.add(p)
+                visit(p)
+        emit(n)
+
+    for key in keys:
+        root = scc_of[key]
+        if root not in done:
+            done.add(root)
+            visit(root)
+    return order
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_reading_order_without_networkx_matches_the_condensation(seed: int) -> None:
+    rng = random.Random(seed)
+    keys = [f"k{i:02d}" for i in range(rng.randint(1, 40))]
+    edges = {(rng.choice(keys), rng.choice(keys)) for _ in range(rng.randint(0, 80))}
+    edges = {(a, b) for a, b in edges if a != b}
+    years = {k: rng.choice([None, 2001, 2005, 2010]) for k in keys}
+
+    def age(key: str) -> tuple[bool, int, str]:
+        return (years[key] is None, years[key] or 0, key)
+
+    assert graph._order(keys, edges, age) == reference_order(keys, edges, age)
+    scc_of, components = graph._strong_components(keys, edges)
+    expected = {frozenset(c) for c in nx.strongly_connected_components(nx.DiGraph(list(edges)))}
+    expected |= {frozenset([k]) for k in keys if not any(k in c for c in expected)}
+    assert {frozenset(c) for c in components} == expected
+    assert all(k in components[scc_of[k]] for k in keys)
