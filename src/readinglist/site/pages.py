@@ -90,6 +90,10 @@ class Pages(Mapping[str, HtmlPage]):
     def __len__(self) -> int:
         return len(self._pages)
 
+    def lazy(self) -> dict[str, LazyPage]:
+        """The lazy pages, in order."""
+        return {src: page for src, page in self._pages.items() if isinstance(page, LazyPage)}
+
     def stub(self, src: str) -> HtmlPage | LazyPage | None:
         """The page as held: rendered already, or lazy (its title and meta known)."""
         return self._pages.get(src)
@@ -105,9 +109,9 @@ class SitePlan:
     ``nav`` is MkDocs ``nav`` configuration for the generated pages, titles already
     escaped; paper pages are never in it (MEASURED.md: a nav of every paper makes the
     build quadratic). ``home`` holds the generated parts of the home page for a
-    hand-written ``index.md`` (see :data:`HOME_MARKERS`). ``writers`` write the large
-    files (the GraphML download) into a text stream (UTF-8), so that no engine needs to
-    hold them in memory.
+    hand-written ``index.md`` (see :data:`HOME_MARKERS`). ``writers`` write the
+    downloads (BibTeX, CSL-JSON, GraphML) into a text stream (UTF-8), so that no engine
+    needs to hold them in memory and one can write them while it does other work.
     """
 
     pages: dict[str, str] = field(default_factory=dict)
@@ -175,8 +179,7 @@ def build_site(
             continue
         make = functools.partial(paper_pages.paper, d, r, view)
         plan.html[view.src] = LazyPage(view.title_plain, make)
-    plan.files.update(overview_pages.downloads(d, r))
-    plan.writers[overview_pages.GRAPHML] = functools.partial(overview_pages.write_graphml, d)
+    plan.writers.update(overview_pages.downloads(d))
     base = site_url.rstrip("/") + "/" if site_url else ""
     ics = calendar.lectures_ics(
         library,

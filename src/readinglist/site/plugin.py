@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import logging
 import os
-import posixpath
-import tempfile
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -48,7 +46,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from readinglist.errors import ReadingListError
 from readinglist.model import Library
-from readinglist.site import chrome, citations, jinjacache, navcache, offline
+from readinglist.site import background, chrome, citations, jinjacache, navcache, offline
 from readinglist.site.markup import HeadingStyle, Layout
 from readinglist.site.pages import ASSETS, HOME, HtmlPage, LazyPage, SitePlan, build_site
 from readinglist.site.tree import Citer, default_nav, home_markdown
@@ -125,11 +123,14 @@ def _nav_sources(nav: Any) -> set[str]:
     return set()
 
 
-def _add_files(files: Files, plan: SitePlan, config: MkDocsConfig, folder: Path) -> None:
+def _add_files(
+    files: Files, plan: SitePlan, config: MkDocsConfig, written: Mapping[str, Path]
+) -> None:
     """The plan's pages and files, the site's assets and vis-network, as MkDocs files.
 
-    The plan's large files are written into ``folder`` (a temporary folder) by their
-    writers and copied from there by MkDocs, never held in memory.
+    ``written`` names the files the plan's writers write straight into the site folder
+    (:mod:`readinglist.site.background`): each is a file whose source is its
+    destination, which MkDocs leaves in place.
     """
     for src_uri, text in plan.pages.items():
         files.append(File.generated(config, src_uri, content=text))
@@ -145,10 +146,7 @@ def _add_files(files: Files, plan: SitePlan, config: MkDocsConfig, folder: Path)
         files.append(file)
     for src_uri, data in plan.files.items():
         files.append(File.generated(config, src_uri, content=data))
-    for i, (src_uri, write) in enumerate(plan.writers.items()):
-        path = folder / f"{i}-{posixpath.basename(src_uri)}"
-        with path.open("w", encoding="utf-8", newline="") as stream:
-            write(stream)
+    for src_uri, path in written.items():
         files.append(File.generated(config, src_uri, abs_src_path=str(path)))
     for name in OWN_ASSETS:
         files.append(File.generated(config, f"{ASSETS}/{name}", content=_asset_bytes(name)))
@@ -185,9 +183,9 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
     _in_nav: Mapping[str, str] = MappingProxyType({})
     _rendered: dict[str, HtmlPage]
     """The lazy pages being built (between ``on_page_context`` and ``on_post_page``)."""
-    _streamed: tempfile.TemporaryDirectory[str] | None = None
-    """The folder of the last build's streamed files (kept until the next build or the
-    end of ``serve``: MkDocs copies them from there)."""
+    _command: str | None = None
+    _background: background.Background | None = None
+    """The child process rendering the paper pages and writing the downloads."""
 
     def course_root(self, config: MkDocsConfig) -> Path:
         """The course folder: the ``root`` option, relative to ``mkdocs.yml``."""
@@ -238,9 +236,16 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
             self.error = exc
             raise LibraryError(exc) from None
         self.plan = plan
-        self._clean_streamed()
-        self._streamed = tempfile.TemporaryDirectory(prefix="readinglist-site-")
-        _add_files(files, plan, config, Path(self._streamed.name))
+        self._finish_background()  # a previous build's (serve)
+        site = Path(config.site_dir)
+        written = {src: site / src for src in plan.writers}
+        _add_files(files, plan, config, written)
+        # A child process renders the paper pages and writes the downloads while MkDocs
+        # builds the pages, except under serve (its server runs threads).
+        lazy = {src: page.render for src, page in plan.html.lazy().items()}
+        downloads = {written[src]: write for src, write in plan.writers.items()}
+        self._background = background.Background(lazy, downloads)
+        self._background.start(fork=self._command != "serve")
         if config.nav is None:
             # Only the site's own pages: listing every paper makes Material's build
             # quadratic (MEASURED.md), and papers are reached from lectures and search.
@@ -249,14 +254,25 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
             config.nav = default_nav(plan, pages)
         return files
 
-    def _clean_streamed(self) -> None:
-        if self._streamed is not None:
-            self._streamed.cleanup()
-            self._streamed = None
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Note whether this is ``serve`` (see :meth:`on_files`)."""
+        self._command = command
 
-    def on_shutdown(self) -> None:
-        """Remove the streamed files' temporary folder."""
-        self._clean_streamed()
+    def _finish_background(self) -> None:
+        if self._background is not None:
+            work, self._background = self._background, None
+            work.finish()
+
+    @event_priority(100)  # before other plugins look at the site folder
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Wait until the downloads are written."""
+        self._finish_background()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """Leave no child process behind."""
+        if self._background is not None:
+            work, self._background = self._background, None
+            work.abandon()
 
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
@@ -336,7 +352,10 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
     ) -> TemplateContext | None:
         stub = self.generated_stub(page)
         if isinstance(stub, LazyPage):
-            generated = self._rendered[page.file.src_uri] = stub.render()
+            src = page.file.src_uri
+            work = self._background
+            generated = work.get(src) if work is not None else stub.render()
+            self._rendered[src] = generated
             self._set_parts(page, generated)
         return context
 
