@@ -51,7 +51,7 @@ def missing(d: SiteData, r: Renderer) -> HtmlPage:
     suggestions = list(d.analysis.suggestions)
     if not suggestions:
         min_cites = 1
-        suggestions = list(graph.analyze(d.library, min_cites=1).suggestions)
+        suggestions = list(graph.suggest(d.library, min_cites=1))  # not every analysis again
     rows = []
     for s in suggestions:
         ids = dict(s.ids or {})

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -90,7 +90,15 @@ class PaperView:
     slug: str
     record: Record
     topic: str
-    bibtex: str
+    library: Library | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def bibtex(self) -> str:
+        """The entry as ``export`` writes it (with the ``@string`` definitions and
+        crossref parents it needs); made when a page asks, not for every view."""
+        if self.library is None:
+            return ""
+        return to_bibtex(self.library, [self.library.papers[self.key]])
 
     @property
     def src(self) -> str:
@@ -201,7 +209,7 @@ class SiteData:
                 slug=self.slugs[key],
                 record=effective_record(library, paper),
                 topic=paper.topic,
-                bibtex=to_bibtex(library, [paper]),
+                library=library,
             )
         self.topics = {t.slug: t for t in library.topics}
         # Indexes the pages look things up in (a scan per paper would be quadratic).
