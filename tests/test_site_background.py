@@ -36,7 +36,7 @@ def writer(text: str, *, fail_in_child: bool = False):  # type: ignore[no-untype
 def test_pages_and_downloads(tmp_path: Path, fork: bool) -> None:
     pages = {f"p{n}.md": page(n) for n in range(300)}
     files = {tmp_path / "d" / "a.bib": writer("@misc{a}\n"), tmp_path / "b.json": writer("[é]\r\n")}
-    work = Background(pages, files)
+    work = Background([pages], files)
     assert work.start(fork=fork) is fork
     for path in files:
         assert path.exists()  # a placeholder at least: MkDocs copies the file onto itself
@@ -51,7 +51,7 @@ def test_pages_and_downloads(tmp_path: Path, fork: bool) -> None:
 def test_a_failing_child_loses_nothing(tmp_path: Path) -> None:
     pages = {f"p{n}.md": page(n, fail_in_child=n == 150) for n in range(300)}
     files = {tmp_path / "a.bib": writer("written here\n", fail_in_child=True)}
-    work = Background(pages, files)
+    work = Background([pages], files)
     assert work.start()
     assert [work.get(f"p{n}.md")["n"] for n in range(300)] == list(range(300))
     work.finish()
@@ -60,7 +60,7 @@ def test_a_failing_child_loses_nothing(tmp_path: Path) -> None:
 
 def test_pages_never_asked_for_do_not_block(tmp_path: Path) -> None:
     pages = {f"p{n}.md": page(n) for n in range(2000)}  # far more than a pipe holds
-    work = Background(pages, {tmp_path / "a.bib": writer("x")})
+    work = Background([pages], {tmp_path / "a.bib": writer("x")})
     assert work.start()
     assert work.get("p0.md")["n"] == 0
     work.finish()  # the child stops at the closed pipe; the download is written here
@@ -79,3 +79,18 @@ def test_write_file_replaces_atomically(tmp_path: Path) -> None:
         write_file(path, broken)
     assert path.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]
+
+
+def test_two_children_each_with_its_pages(tmp_path: Path) -> None:
+    first = {f"a{n}.md": page(n) for n in range(50)}
+    second = {f"b{n}.md": page(100 + n, fail_in_child=n == 7) for n in range(500)}
+    work = Background([first, second], {tmp_path / "a.bib": writer("from the first child")})
+    assert work.start()
+    assert len(work.children) == 2
+    # MkDocs' order: the first group's pages, then the second's; one asked early.
+    asked = ["a0.md", "a2.md", "a1.md", *(f"a{n}.md" for n in range(3, 50))]
+    asked += [f"b{n}.md" for n in range(500)]
+    got = [work.get(src)["n"] for src in asked]
+    assert got == [int(src[1:-3]) + (100 if src[0] == "b" else 0) for src in asked]
+    work.finish()
+    assert (tmp_path / "a.bib").read_text() == "from the first child"

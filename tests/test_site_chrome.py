@@ -181,3 +181,21 @@ def test_paper_pages_are_rendered_one_at_a_time(tmp_path: Path) -> None:
     assert first == again and first is not again  # rendered on each look-up, not kept
     written = (tmp_path / "site" / papers[0].replace(".md", ".html")).read_text("utf-8")
     assert first.html in written
+
+
+def test_every_lazy_page_has_the_metadata_it_announces(tmp_path: Path) -> None:
+    """A page's title and flags are given before it is rendered (the nav, <title> and
+    the search plugin's exclusions use them): they must be the rendered page's."""
+    from readinglist.site.pages import build_site
+    from readinglist.store import load_library
+
+    root = copy_course(tmp_path / "course")
+    write_synced(root)
+    make_hostile(root)
+    more_hostile(root)
+    plan = build_site(load_library(root).library)
+    lazy = plan.html.lazy()
+    assert len(lazy) == len(plan.html) > 80
+    for src, stub in lazy.items():
+        page = stub.render()  # raises if title, search or hide differ
+        assert stub.meta == page.meta, src

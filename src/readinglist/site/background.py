@@ -2,10 +2,11 @@
 
 Two parts of a build of a large list depend on nothing MkDocs does: the paper pages'
 HTML (rendered from our templates) and the download files (each lecture's and topic's
-BibTeX, ``all.bib``, ``all.json``, the GraphML graph). :class:`Background` forks a copy
-of the process that renders the paper pages, in the order MkDocs builds them, and
-sends each through a pipe; then it writes the downloads. Meanwhile this process runs
-MkDocs (its page template, the search index, writing the pages) on the other core.
+BibTeX, ``all.bib``, ``all.json``, the GraphML graph, the graph page's data).
+:class:`Background` forks copies of the process that render the generated pages (one
+for the course's pages, then the downloads; one for the paper pages), in the order
+MkDocs builds them, and send each through a pipe. Meanwhile this process runs MkDocs
+(its page template, the search index, writing the pages).
 
 The output is the same whichever process made it:
 
@@ -25,7 +26,7 @@ from __future__ import annotations
 import os
 import pickle
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -44,20 +45,37 @@ def write_file(path: Path, write: Writer) -> None:
         temporary.unlink(missing_ok=True)
 
 
-class Background:
-    """The paper pages (source path -> a function rendering one) and the downloads
-    (file -> its writer) of one build; see the module doc."""
+class _Child:
+    """One child process and the pipe its pages come through."""
 
-    def __init__(self, pages: Mapping[str, Callable[[], Any]], downloads: Mapping[Path, Writer]):
-        self.pages = dict(pages)
+    def __init__(self, pid: int, stream: IO[bytes]) -> None:
+        self.pid = pid
+        self.stream: IO[bytes] | None = stream
+        self.early: dict[str, Any] = {}
+
+    def close(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
+
+
+class Background:
+    """Groups of pages (source path -> a function rendering one), each rendered by a
+    child of its own, and the downloads (file -> its writer), written by the first
+    child after its pages; see the module doc."""
+
+    def __init__(
+        self, groups: Sequence[Mapping[str, Callable[[], Any]]], downloads: Mapping[Path, Writer]
+    ) -> None:
+        self.pages = {src: render for group in groups for src, render in group.items()}
+        self.groups = [dict(group) for group in groups]
         self.downloads = dict(downloads)
-        self.pid: int | None = None
-        self._stream: IO[bytes] | None = None
-        self._early: dict[str, Any] = {}
+        self.children: list[_Child] = []
+        self._child_of: dict[str, _Child] = {}
         self._written = False
 
     def start(self, *, fork: bool = True) -> bool:
-        """Put a placeholder at each download's place and fork the child; without
+        """Put a placeholder at each download's place and fork the children; without
         ``fork`` (or where forking is unsafe) write the downloads now. True if forked."""
         for path in self.downloads:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -65,25 +83,33 @@ class Background:
         if not fork or not hasattr(os, "fork") or threading.active_count() > 1:
             self._write_downloads()
             return False
+        for i, group in enumerate(self.groups):
+            child = self._fork(group, downloads=i == 0)
+            self.children.append(child)
+            self._child_of.update(dict.fromkeys(group, child))
+        return True
+
+    def _fork(self, pages: Mapping[str, Callable[[], Any]], *, downloads: bool) -> _Child:
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: leave without running any of the parent's exit code
             os.close(read)
+            for child in self.children:  # the pipes of the children forked before
+                child.close()
             code = 1
             try:
                 with open(write, "wb", buffering=1 << 20) as out:
-                    for src, render in self.pages.items():
+                    for src, render in pages.items():
                         pickle.dump((src, render()), out, protocol=pickle.HIGHEST_PROTOCOL)
-                self._write_downloads()
+                if downloads:
+                    self._write_downloads()
                 code = 0
             except BaseException:  # noqa: BLE001  # the parent does what is missing
                 pass
             finally:
                 os._exit(code)
         os.close(write)
-        self.pid = pid
-        self._stream = open(read, "rb", buffering=1 << 20)  # noqa: SIM115  # closed in finish
-        return True
+        return _Child(pid, open(read, "rb", buffering=1 << 20))  # noqa: SIM115  # closed in finish
 
     def _write_downloads(self) -> None:
         for path, write in self.downloads.items():
@@ -91,40 +117,41 @@ class Background:
         self._written = True
 
     def get(self, src: str) -> Any:
-        """The rendered page ``src``: from the child, or rendered here."""
-        if src in self._early:
-            return self._early.pop(src)
-        while self._stream is not None:
-            try:
-                got, page = pickle.load(self._stream)
-            except Exception:  # noqa: BLE001  # the end, or a child that stopped
-                self._close()
-                break
-            if got == src:
-                return page
-            self._early[got] = page  # asked out of order: kept until asked
+        """The rendered page ``src``: from its child, or rendered here."""
+        child = self._child_of.get(src)
+        if child is not None:
+            if src in child.early:
+                return child.early.pop(src)
+            while child.stream is not None:
+                try:
+                    got, page = pickle.load(child.stream)
+                except Exception:  # noqa: BLE001  # the end, or a child that stopped
+                    child.close()
+                    break
+                if got == src:
+                    return page
+                child.early[got] = page  # asked out of order: kept until asked
         return self.pages[src]()
 
-    def _close(self) -> None:
-        if self._stream is not None:
-            self._stream.close()
-            self._stream = None
-
     def finish(self) -> None:
-        """Wait for the child (a closed pipe stops it) and write here any download it
-        did not write."""
-        self._close()
-        self._early.clear()
-        if self.pid is not None:
-            _, status = os.waitpid(self.pid, 0)
-            self.pid = None
-            self._written = os.waitstatus_to_exitcode(status) == 0
-        if not self._written:
+        """Wait for the children (a closed pipe stops one) and write here any download
+        the first did not write."""
+        written = self._written
+        for i, child in enumerate(self.children):
+            child.close()
+            child.early.clear()
+            _, status = os.waitpid(child.pid, 0)
+            if i == 0:
+                written = os.waitstatus_to_exitcode(status) == 0
+        self.children = []
+        self._child_of = {}
+        if not written:
             self._write_downloads()
 
     def abandon(self) -> None:
-        """Stop the child and wait for it, writing nothing (the build failed)."""
-        self._close()
-        if self.pid is not None:
-            os.waitpid(self.pid, 0)
-            self.pid = None
+        """Stop the children and wait for them, writing nothing (the build failed)."""
+        for child in self.children:
+            child.close()
+            os.waitpid(child.pid, 0)
+        self.children = []
+        self._child_of = {}

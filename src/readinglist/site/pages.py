@@ -153,32 +153,34 @@ def build_site(
     plan.home = course_pages.home_parts(d, r)
     if HOME not in skipped:
         plan.pages[HOME] = course_pages.home(d, r, plan.home)
-    pages: dict[str, Callable[[], HtmlPage]] = {
-        SCHEDULE: functools.partial(course_pages.schedule, d, r),
-        TOPICS: functools.partial(course_pages.topics_index, d, r),
-        PAPERS: functools.partial(paper_pages.papers_index, d, r),
-        AUTHORS: functools.partial(paper_pages.authors_page, d, r),
-        GRAPH: functools.partial(overview_pages.graph_page, d, r),
-        MISSING: functools.partial(overview_pages.missing, d, r),
-        NEW: functools.partial(overview_pages.new, d, r),
-        DOWNLOADS: functools.partial(overview_pages.downloads_page, d, r),
-    }
+
+    # Every page is rendered when an engine asks (see Pages): its title and flags here.
+    def lazy(make: Callable[..., HtmlPage], title: str, *args: Any, **flags: Any) -> LazyPage:
+        return LazyPage(title, functools.partial(make, d, r, *args), **flags)
+
+    pages: dict[str, LazyPage] = {
+        SCHEDULE: lazy(course_pages.schedule, "Schedule"),
+        TOPICS: lazy(course_pages.topics_index, "Topics"),
+        PAPERS: lazy(paper_pages.papers_index, "Papers", search=False),
+        AUTHORS: lazy(paper_pages.authors_page, "Authors", search=False),
+        GRAPH: lazy(overview_pages.graph_page, "Citation graph", search=False,
+                    hide=("navigation", "toc")),
+        MISSING: lazy(overview_pages.missing, "Missing from the list"),
+        NEW: lazy(overview_pages.new, "What's new"),
+        DOWNLOADS: lazy(overview_pages.downloads_page, "Downloads", search=False),
+    }  # fmt: skip
     for lec in library.lectures:
-        pages[lecture_src(lec.number)] = functools.partial(course_pages.lecture, d, r, lec)
+        title = f"Lecture {lec.number}: {lec.title}"
+        pages[lecture_src(lec.number)] = lazy(course_pages.lecture, title, lec)
     for topic in library.topics:
-        src = d.topic_src(topic.slug) or ""
-        pages[src] = functools.partial(course_pages.topic, d, r, topic)
-    for src, make in pages.items():
+        pages[d.topic_src(topic.slug) or ""] = lazy(course_pages.topic, topic.title, topic)
+    for view in d.papers.values():
+        pages[view.src] = lazy(paper_pages.paper, view.title_plain, view)
+    for src, page in pages.items():
         if src in skipped:
             log.warning("docs/%s is hand-written: it replaces the generated page", src)
             continue
-        plan.html[src] = make()
-    for view in d.papers.values():  # rendered when an engine asks (see Pages)
-        if view.src in skipped:
-            log.warning("docs/%s is hand-written: it replaces the generated page", view.src)
-            continue
-        make = functools.partial(paper_pages.paper, d, r, view)
-        plan.html[view.src] = LazyPage(view.title_plain, make)
+        plan.html[src] = page
     plan.writers.update(overview_pages.downloads(d))
     base = site_url.rstrip("/") + "/" if site_url else ""
     ics = calendar.lectures_ics(
@@ -188,8 +190,7 @@ def build_site(
     )
     if ics is not None:
         plan.files[calendar.CALENDAR] = ics
-    plan.files[GRAPH_DATA] = graphdata.to_script(d.graph_data).encode()
-    del d.graph_data  # a cached property no page needs again; the lazy pages keep ``d``
+    plan.writers[GRAPH_DATA] = functools.partial(_graph_data, d)
     plan.files[FEED] = feed.atom(
         library,
         [d.change_view(c) for c in library.changes],
@@ -200,6 +201,10 @@ def build_site(
     plan.paper_pages = frozenset(v.src for v in d.papers.values())
     plan.nav = _nav(d, library)
     return plan
+
+
+def _graph_data(d: SiteData, stream: IO[str]) -> None:
+    stream.write(graphdata.to_script(d.graph_data))
 
 
 def _nav(d: SiteData, library: Library) -> list[Any]:

@@ -240,11 +240,13 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
         site = Path(config.site_dir)
         written = {src: site / src for src in plan.writers}
         _add_files(files, plan, config, written)
-        # A child process renders the paper pages and writes the downloads while MkDocs
-        # builds the pages, except under serve (its server runs threads).
-        lazy = {src: page.render for src, page in plan.html.lazy().items()}
+        # Child processes render the pages and write the downloads while MkDocs builds
+        # the pages, except under serve (its server runs threads).
+        lazy = plan.html.lazy()
+        course = {src: page.render for src, page in lazy.items() if src not in plan.paper_pages}
+        papers = {src: page.render for src, page in lazy.items() if src in plan.paper_pages}
         downloads = {written[src]: write for src, write in plan.writers.items()}
-        self._background = background.Background(lazy, downloads)
+        self._background = background.Background([course, papers], downloads)
         self._background.start(fork=self._command != "serve")
         if config.nav is None:
             # Only the site's own pages: listing every paper makes Material's build

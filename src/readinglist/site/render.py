@@ -78,8 +78,11 @@ class LazyPage:
         return _meta(self.title, self.search, self.hide)
 
     def render(self) -> HtmlPage:
-        """The page, rendered now."""
-        return self.make()
+        """The page, rendered now (its title and flags must be the ones given)."""
+        page = self.make()
+        if (page.title, page.search, page.hide) != (self.title, self.search, self.hide):
+            raise RuntimeError(f"{self.title!r}: the rendered page has other metadata")
+        return page
 
 
 def _meta(title: str, search: bool, hide: tuple[str, ...]) -> dict[str, Any]:
