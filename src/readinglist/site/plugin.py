@@ -6,10 +6,14 @@ is written into ``docs/`` (which holds only hand-written pages) and nothing gene
 is committed; the vis-network JavaScript is copied from the installed pyvis package.
 
 Generated pages are HTML already, so they skip Python-Markdown: each has an empty
-Markdown source, and ``on_page_content`` puts in its body, table of contents and
-anchors. Until ``on_page_context`` (which runs after the search plugin's) the body is
-the page's search entry, a part of it; then the whole. Material renders its
-navigation once for all paper pages (:mod:`readinglist.site.navcache`).
+Markdown source. They are rendered when MkDocs builds them (``on_page_context``, before
+the search plugin's), by child processes working alongside MkDocs when the process may
+fork (:mod:`readinglist.site.background`), and let go once written: the page gets its
+table of contents, anchors and, for the search plugin, its search entry; then its whole
+body. Material renders its navigation once for all paper pages
+(:mod:`readinglist.site.navcache`) and the rest of their page once per shape of page
+(:mod:`readinglist.site.chrome`). The downloads are written straight into the site
+folder.
 
 Use it in ``mkdocs.yml``::
 
