@@ -5,7 +5,7 @@ HTML (rendered from our templates) and the download files (each lecture's and to
 BibTeX, ``all.bib``, ``all.json``, the GraphML graph, the graph page's data).
 :class:`Background` forks copies of the process that render the generated pages (one
 for the course's pages, then the downloads; one for the paper pages), in the order
-MkDocs builds them, and send each through a pipe. Meanwhile this process runs MkDocs
+MkDocs builds them, and hand each over through a file. Meanwhile this process runs MkDocs
 (its page template, the search index, writing the pages).
 
 The output is the same whichever process made it:
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -46,17 +47,34 @@ def write_file(path: Path, write: Writer) -> None:
 
 
 class _Child:
-    """One child process and the pipe its pages come through."""
+    """One child process: its pages come through a file (unlinked, so the disk cache
+    holds them, not this process's memory), one byte on a pipe telling each is whole.
+    The child never waits for this process, however far ahead it is."""
 
-    def __init__(self, pid: int, stream: IO[bytes]) -> None:
+    def __init__(self, pid: int, ready: int, pages: IO[bytes]) -> None:
         self.pid = pid
-        self.stream: IO[bytes] | None = stream
+        self.ready: int | None = ready
+        self.pages = pages
         self.early: dict[str, Any] = {}
 
+    def next(self) -> tuple[str, Any] | None:
+        """The next page the child sent, or None when it sends no more."""
+        if self.ready is None:
+            return None
+        try:
+            if os.read(self.ready, 1):
+                got: tuple[str, Any] = pickle.load(self.pages)
+                return got
+        except Exception:  # noqa: BLE001  # a child that stopped half-way
+            pass
+        self.close()
+        return None
+
     def close(self) -> None:
-        if self.stream is not None:
-            self.stream.close()
-            self.stream = None
+        if self.ready is not None:
+            os.close(self.ready)
+            self.ready = None
+            self.pages.close()
 
 
 class Background:
@@ -90,17 +108,23 @@ class Background:
         return True
 
     def _fork(self, pages: Mapping[str, Callable[[], Any]], *, downloads: bool) -> _Child:
-        read, write = os.pipe()
+        handle, name = tempfile.mkstemp(prefix="readinglist-pages-")
+        reader = open(name, "rb")  # noqa: SIM115  # closed by _Child.close
+        os.unlink(name)  # both ends are open: the file lives until they close
+        ready_read, ready_write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: leave without running any of the parent's exit code
-            os.close(read)
-            for child in self.children:  # the pipes of the children forked before
+            os.close(ready_read)
+            reader.close()
+            for child in self.children:  # the ends of the children forked before
                 child.close()
             code = 1
             try:
-                with open(write, "wb", buffering=1 << 20) as out:
+                with open(handle, "wb", buffering=1 << 20) as out:
                     for src, render in pages.items():
                         pickle.dump((src, render()), out, protocol=pickle.HIGHEST_PROTOCOL)
+                        out.flush()
+                        os.write(ready_write, b"\1")
                 if downloads:
                     self._write_downloads()
                 code = 0
@@ -108,8 +132,9 @@ class Background:
                 pass
             finally:
                 os._exit(code)
-        os.close(write)
-        return _Child(pid, open(read, "rb", buffering=1 << 20))  # noqa: SIM115  # closed in finish
+        os.close(handle)
+        os.close(ready_write)
+        return _Child(pid, ready_read, reader)
 
     def _write_downloads(self) -> None:
         for path, write in self.downloads.items():
@@ -122,15 +147,10 @@ class Background:
         if child is not None:
             if src in child.early:
                 return child.early.pop(src)
-            while child.stream is not None:
-                try:
-                    got, page = pickle.load(child.stream)
-                except Exception:  # noqa: BLE001  # the end, or a child that stopped
-                    child.close()
-                    break
-                if got == src:
-                    return page
-                child.early[got] = page  # asked out of order: kept until asked
+            while (sent := child.next()) is not None:
+                if sent[0] == src:
+                    return sent[1]
+                child.early[sent[0]] = sent[1]  # asked out of order: kept until asked
         return self.pages[src]()
 
     def finish(self) -> None:
