@@ -199,7 +199,6 @@ class SiteData:
         self.library = library
         self.layout = layout
         self.site_url = site_url
-        self.analysis = graph.analyze(library, min_cites=2)
         self.slugs = assign_slugs(library.papers)
         self.topic_slugs = assign_slugs(t.slug for t in library.topics)
         self.papers: dict[str, PaperView] = {}
@@ -228,6 +227,12 @@ class SiteData:
         dated = any(lec.date for lec in library.lectures)
         self.calendar_file = calendar.CALENDAR if dated else ""
         self.abstracts = sum(1 for v in self.papers.values() if v.record.abstract)
+
+    @cached_property
+    def analysis(self) -> graph.Analysis:
+        """The citation graph's analysis: made when a page asks (the MkDocs plugin
+        renders pages in child processes, so the build itself never waits for it)."""
+        return graph.analyze(self.library, min_cites=2)
 
     def topic_src(self, slug: str) -> str | None:
         """The page of a topic of the course file, or None for a stray ``.bib`` file."""
