@@ -57,6 +57,12 @@ def test_duplicate_field_keeps_first_and_reports() -> None:
     parsed = parse_bib("@misc{a,\n title = {One},\n title = {Two},\n}\n", "x.bib")
     assert dict(parsed.entries[0].fields)["title"] == "One"
     assert [(p.line, p.code) for p in parsed.problems] == [(3, "duplicate-field")]
+    # Names compare without case; the fields kept keep their lines.
+    parsed = parse_bib("@misc{a,\n title = {One},\n year = 1,\n TITLE = {Two}, x = 2}", "x.bib")
+    entry = parsed.entries[0]
+    assert entry.fields == (("title", "One"), ("year", "1"), ("x", "2"))
+    assert entry.field_lines == (2, 3, 4)
+    assert [(p.line, p.code) for p in parsed.problems] == [(4, "duplicate-field")]
 
 
 def test_names_split_bibtex_way() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -9,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.helpers import snapshot
 
@@ -219,3 +223,102 @@ def test_titles_and_keys_with_rich_markup_are_printed_as_text(run, course, write
     assert shown.exit_code == 0 and "A [/bold] title [red]x" in shown.stdout
     checked = run("--root", course, "check")
     assert checked.exit_code == 1 and "malformed DOI '[/x]'" in checked.stderr
+
+
+# ---------------------------------------------------------------- printing findings
+
+
+def _printed(report, *, through_rich: bool, monkeypatch) -> str:  # type: ignore[no-untyped-def]
+    """What print_findings writes to a stderr that is not a terminal, by the plain path
+    or (``through_rich``) by rich, as before the plain path existed."""
+    from readinglist.cli import library
+
+    with monkeypatch.context() as m:
+        if through_rich:  # rich still sees no terminal: it prints without style
+            m.setattr(library, "_stderr_is_terminal", lambda: True)
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            library.print_findings(report)
+    return err.getvalue()
+
+
+def _report(*findings: tuple[str, int, str, str, str]):  # type: ignore[no-untyped-def]
+    from readinglist.check import Finding, Report
+
+    return Report(1, 1, 1, tuple(Finding(*f) for f in findings))
+
+
+TITLE = "ключ: title differs: 'Ñandú 数学 𝔼 x²' " + "long " * 40
+FINDINGS = [
+    ("bib/ntk.bib", 12, "error", "duplicate-key",
+     "duplicate key 'jacot2018' (first at bib/a.bib:3)"),
+    ("bib/x [y].bib", 3, "warning", "missing-field", "k[/x]: no year [red]:smile: \\[b] \\"),
+    ("bib/ü.bib", 1000, "warning", "title-differs", TITLE),
+    ("bib/t.bib", 7, "error", "syntax-error", "tab\there and a bell \x07 and \r return"),
+    ("bib\\", 2, "error", "x", "ends with a backslash \\"),
+]  # fmt: skip
+
+
+def test_findings_print_exactly_without_a_terminal(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    report = _report(*FINDINGS[:3], FINDINGS[4])
+    plain = _printed(report, through_rich=False, monkeypatch=monkeypatch)
+    assert plain == (
+        "bib/ntk.bib:12: error: duplicate key 'jacot2018' (first at bib/a.bib:3) "
+        "[duplicate-key]\n"
+        "bib/x [y].bib:3: warning: k[/x]: no year [red]:smile: \\[b] \\ [missing-field]\n"
+        f"bib/ü.bib:1000: warning: {TITLE} [title-differs]\n"
+        # Printed through escaped rich markup, a final backslash came out doubled.
+        "bib\\:2: error: ends with a backslash \\ [x]\n"
+    )  # fmt: skip
+    assert plain == _printed(report, through_rich=True, monkeypatch=monkeypatch)
+    # Tabs and control characters, which rich changes, still go through rich.
+    odd = _report(*FINDINGS)
+    assert _printed(odd, through_rich=False, monkeypatch=monkeypatch) == _printed(
+        odd, through_rich=True, monkeypatch=monkeypatch
+    )
+    assert "tab\there" not in _printed(odd, through_rich=False, monkeypatch=monkeypatch)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.text(min_size=1, max_size=40).map(lambda t: t + "\\" if t.endswith("x") else t),
+    st.tuples(st.text(max_size=80), st.sampled_from(["", "\\", "\\\\", "[", "[/]", " "])).map(
+        "".join
+    ),
+    st.integers(1, 10**6),
+)
+def test_the_plain_findings_are_what_rich_prints(
+    monkeypatch, file: str, message: str, line: int
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    report = _report((file, line, "warning", "code", message), (file, line + 1, "error", "c", "m"))
+    assert _printed(report, through_rich=False, monkeypatch=monkeypatch) == _printed(
+        report, through_rich=True, monkeypatch=monkeypatch
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "styled"),
+    [({}, False), ({"FORCE_COLOR": "1"}, True), ({"FORCE_COLOR": ""}, False),
+     ({"TTY_COMPATIBLE": "1"}, True), ({"TTY_COMPATIBLE": "0", "FORCE_COLOR": "1"}, False)],
+)  # fmt: skip
+def test_findings_are_styled_when_the_environment_says_terminal(
+    monkeypatch, env: dict[str, str], styled: bool
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    from readinglist.cli import library
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        library.print_findings(_report(FINDINGS[0]))
+    assert ("\x1b[" in err.getvalue()) is styled
+    assert "duplicate key 'jacot2018'" in err.getvalue()

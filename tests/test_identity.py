@@ -4,6 +4,7 @@ check accepts without one."""
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 
@@ -14,10 +15,13 @@ from readinglist.bibtex import paper_from_raw, parse_bib
 from readinglist.check import check_library
 from readinglist.identity import POSSIBLE, SAME, Identity, Index, compare
 from readinglist.importer import apply_import, plan_import
+from readinglist.model import Paper
+from readinglist.records import resolve_crossrefs
 from readinglist.store import load_library
 
 TITLES = ["A Theory of Learning Kernels Slowly", "Wide Networks Evolve as Linear Models"]
 AUTHORS = ["Jacot", "Lee", "de la Cruz"]
+SHAPES = Path(__file__).parent / "data" / "shapes"
 
 identities = st.builds(
     Identity.of,
@@ -186,3 +190,47 @@ def _owners(text: str, lines: list[int]) -> set[str]:
             if e.line <= line < end:
                 out.add(e.key)
     return out
+
+
+# ---------------------------------------------------------------- crossref
+
+_INHERITING = """
+@proceedings{proc, editor = {Ito, Ken}, title = {Proceedings of the Workshop on Things},
+  year = 2018, volume = 7}
+@inproceedings{child, author = {Vega, Rosa}, title = {A Child Paper That Inherits},
+  crossref = {proc}}
+@misc{untitled, crossref = {note}, pages = {1--2}}
+@misc{note, author = {de la Cruz, Jr, Ana and others}, title = {A Note With a Long Title},
+  date = {2020-03}, issue = 4}
+@article{chain, title = {Third in a Chain of Inheritance}, crossref = {untitled}}
+@inproceedings{edited, title = {Edited Volume Without Authors}, crossref = {proc}}
+@inproceedings{empty, author = {}, title = {An Empty Author List Here}, crossref = {proc}}
+"""
+
+
+def _loaded(text: str) -> list[Paper]:
+    papers = [paper_from_raw(raw, "t", "t.bib") for raw in parse_bib(text, "t.bib").entries]
+    for paper in papers:
+        _ = paper.identity  # as the store computes it before caching
+    return papers
+
+
+def test_an_inheriting_entry_has_the_identity_of_its_fields() -> None:
+    # The inheriting copy reuses the normalized title and first author when it can; the
+    # identity must be what its own fields give, computed from nothing.
+    papers = _loaded(_INHERITING + (SHAPES / "crossref.bib").read_text())
+    resolved, problems = resolve_crossrefs(papers)
+    assert not problems and len(resolved) == 8
+    for paper in resolved.values():
+        fresh = dataclasses.replace(paper)  # no cached identity
+        assert "identity" not in fresh.__dict__
+        assert paper.identity == fresh.identity, paper.key
+    by_key = {p.key: p for p in resolved.values()}
+    assert by_key["child"].identity.year == 2018 and by_key["child"].identity.volume == "7"
+    assert by_key["untitled"].identity.title == "a note with a long title"
+    assert by_key["untitled"].identity.first_author == "cruz"
+    assert by_key["chain"].identity.first_author == "cruz"
+    assert by_key["chain"].identity.number == "4"
+    # No author (or an empty one): the inherited editors give the first author.
+    assert by_key["edited"].identity.first_author == "ito"
+    assert by_key["empty"].identity.first_author == "ito"

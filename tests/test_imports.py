@@ -61,6 +61,8 @@ def test_check_imports_only_what_it_uses(course: Path, tmp_path: Path) -> None:
         assert _loaded(modules, OTHER_PARTS) == [], run
         # A clean course prints one summary line: no rich console at all.
         assert _loaded(modules, ("rich",)) == [], run
+        assert "difflib" not in modules, run  # only to suggest a key for an unknown one
+    assert "tempfile" not in modules  # a warm check writes nothing
 
 
 def test_check_json_imports_nothing_heavy(course: Path, tmp_path: Path) -> None:
@@ -168,3 +170,17 @@ def test_benchmark_harness_imports_go_one_way() -> None:
 
     circles = sorted(name for name in graph if reaches(name, name, set()))
     assert circles == [], f"import circle through {circles}: {graph}"
+
+
+def test_check_with_findings_prints_them_without_rich_off_a_terminal(
+    course: Path, tmp_path: Path
+) -> None:
+    (course / "bib" / "stray.bib").write_text("@misc{stray, title = {T}}\n")
+    env = {"READINGLIST_CACHE_DIR": str(tmp_path / "cache")}
+    env_plain = {**env, "FORCE_COLOR": "", "TTY_COMPATIBLE": ""}
+    modules = _modules("--root", str(course), "check", env=env_plain)
+    assert "readinglist.check" in modules
+    assert _loaded(modules, ("rich",)) == []
+    # The environment can still ask for colour: then rich prints them.
+    modules = _modules("--root", str(course), "check", env={**env, "FORCE_COLOR": "1"})
+    assert "rich.text" in modules

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from readinglist.latex import latex_to_text, normalize_title, split_math
+from readinglist.latex import fold, latex_to_text, normalize_title, split_math
 
 
 @pytest.mark.parametrize(
@@ -49,3 +51,18 @@ def test_decoding_never_crashes(text: str) -> None:
     shown = latex_to_text(text)
     assert isinstance(shown, str)
     normalize_title(text)
+
+
+def _fold_char_by_char(text: str) -> str:
+    """fold as first written: decompose, drop combining characters one by one, lower."""
+    folded = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in folded if not unicodedata.combining(c)).lower()
+
+
+@given(st.text())
+@example("Erdős Gyárfás Çelik Ångström ﬁne Ⅻ İstanbul ß ǅ")
+@example("plain ASCII, Title Case")
+@example("Erdős–Rényi — “quoted” שָׁלוֹם हिन्दी Ελληνικά")
+def test_fold_is_decompose_drop_accents_lower(text: str) -> None:
+    assert fold(text) == _fold_char_by_char(text)
+    assert fold(text) == _fold_char_by_char(text)  # the table, filled, agrees too

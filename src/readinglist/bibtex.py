@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from sys import intern
 
 from readinglist.errors import BibSyntaxError, UsageError
 from readinglist.ids import identify
@@ -65,6 +67,23 @@ _NEXT_AT_LINE = re.compile(r"\n[ \t]*@")
 _FIELD_AFTER_KEY = re.compile(r"[^\s\"#%'(),={}]+\s*=")
 # A value that holds "name = ..." lines has taken in the fields after it.
 _SWALLOWED = re.compile(r"\n[ \t]*[A-Za-z][\w\-]*[ \t]*=")
+# The common field, read in one match: a name (not starting with "@"), "=", then one
+# braced value without inner braces, quoted value without braces, number or macro, and
+# the "," or closing delimiter after it. No "@" in the value, so it cannot run into the
+# next entry. Anything else (nesting, "#", errors) takes the general path, which reads
+# these the same way.
+_SIMPLE_FIELD = r"""
+    ([^\s"\#%'(),={}@][^\s"\#%'(),={}]*) \s*=\s*
+    (?: \{([^{}@]*)\} | "([^"{}@]*)" | ([0-9]+) | ([A-Za-z][^\s"\#%'(),={}]*) )
+    \s*(?=[,CLOSE])
+"""
+
+
+@cache
+def _simple_field(close: str) -> re.Pattern[str]:
+    """:data:`_SIMPLE_FIELD` for entries closed by ``close``, compiled on first use (a
+    warm load never parses)."""
+    return re.compile(_SIMPLE_FIELD.replace("CLOSE", close), re.VERBOSE)
 
 
 @dataclass(frozen=True)
@@ -163,6 +182,10 @@ class _Unreadable(Exception):
 class _Reader:
     """One pass over a file's text. Offsets only go forward, so lines are counted
     incrementally."""
+
+    # Read the common field shape in one regular expression match (False: always the
+    # general path; the tests compare the two).
+    simple_fields = True
 
     def __init__(self, text: str, *, resolve: bool = True) -> None:
         self.text = text
@@ -351,6 +374,9 @@ class _Reader:
             raise _Unreadable(pos, f"',' expected after the key {key!r}", self.line(pos))
         last_line = at_line
         last: tuple[str, str] | None = None
+        simple_field = None
+        if self.simple_fields:
+            simple_field = _simple_field(close)
         while True:
             if text[pos : pos + 1] == ",":
                 pos = self.skip_ws(pos + 1)
@@ -384,10 +410,26 @@ class _Reader:
                     f"{self.line(pos)} (a {close!r} expected)",
                     self.line(pos),
                 )
+            simple = simple_field.match(text, pos) if simple_field else None
+            if simple is not None:
+                name = intern(simple.group(1))
+                fline = last_line = self.line(pos)
+                value = simple.group(2)
+                if value is None:
+                    value = simple.group(3)
+                    if value is None:
+                        value = simple.group(4)
+                        if value is None:
+                            value = self._macro(simple.group(5), simple.start(5))
+                last = (name, value)
+                fields.append(last)
+                lines.append(fline)
+                pos = simple.end()
+                continue
             m = _NAME.match(text, pos)
             if not m:
                 raise _Unreadable(pos, f"a field name expected, found {ch!r}", self.line(pos))
-            name = m.group(0)
+            name = intern(m.group(0))
             fline = self.line(pos)
             last_line = fline
             pos = self.skip_ws(m.end())
@@ -466,7 +508,7 @@ def parse_bib(text: str, file: str) -> ParsedFile:
         if not m:
             pos = at + 1  # a stray "@" outside entries is text, as in BibTeX's comments
             continue
-        kind = m.group(0).lower()
+        kind = intern(m.group(0).lower())
         pos = r.skip_ws(m.end())
         if kind == "comment":
             comments.append(at_line)
@@ -501,24 +543,10 @@ def parse_bib(text: str, file: str) -> ParsedFile:
                 )
             )
             continue
-        out_fields: list[tuple[str, str]] = []
-        out_lines: list[int] = []
-        names: set[str] = set()
-        for (name, value), fline in zip(fields, lines, strict=True):
-            low = name.lower()
-            if low in names:
-                r.problems.append(
-                    Problem(
-                        fline,
-                        "duplicate-field",
-                        f"{key}: field {name!r} given twice; the first one is used",
-                        key=key,
-                    )
-                )
-                continue
-            names.add(low)
-            out_fields.append((name, value))
-            out_lines.append(fline)
+        if len({name.lower() for name, _ in fields}) == len(fields):
+            out_fields, out_lines = fields, lines  # no field given twice: the common case
+        else:
+            out_fields, out_lines = _first_of_each(r, key, fields, lines)
         entries.append(
             RawEntry(
                 kind,
@@ -533,6 +561,32 @@ def parse_bib(text: str, file: str) -> ParsedFile:
     return ParsedFile(
         tuple(entries), tuple(r.problems), tuple(strings), tuple(comments), tuple(preambles)
     )
+
+
+def _first_of_each(
+    r: _Reader, key: str, fields: list[tuple[str, str]], lines: list[int]
+) -> tuple[list[tuple[str, str]], list[int]]:
+    """The fields without the ones given again (BibTeX uses the first), each repeat
+    reported."""
+    out_fields: list[tuple[str, str]] = []
+    out_lines: list[int] = []
+    names: set[str] = set()
+    for (name, value), fline in zip(fields, lines, strict=True):
+        low = name.lower()
+        if low in names:
+            r.problems.append(
+                Problem(
+                    fline,
+                    "duplicate-field",
+                    f"{key}: field {name!r} given twice; the first one is used",
+                    key=key,
+                )
+            )
+            continue
+        names.add(low)
+        out_fields.append((name, value))
+        out_lines.append(fline)
+    return out_fields, out_lines
 
 
 def _block(

@@ -8,7 +8,6 @@ else worth a look, possible duplicates among them. Every finding names a file an
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
@@ -208,6 +207,8 @@ def _check_course(library: Library, add) -> None:  # type: ignore[no-untyped-def
 
 
 def _close_key(key: str, library: Library) -> str:
+    import difflib  # only for a reading that names an unknown key
+
     match = difflib.get_close_matches(key, list(library.papers), n=1)
     return f" (did you mean {match[0]!r}?)" if match else ""
 

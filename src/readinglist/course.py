@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -110,6 +109,8 @@ class _Reader:
             if not isinstance(key, str):
                 raise self.fail(key_node, f"{what}: keys must be plain words")
             if key not in allowed:
+                import difflib  # only to name the key that was probably meant
+
                 hint = difflib.get_close_matches(key, sorted(allowed), n=1)
                 extra = f" (did you mean {hint[0]!r}?)" if hint else ""
                 known = ", ".join(sorted(allowed))

@@ -114,6 +114,17 @@ def cache_dir(environ: Mapping[str, str] | None = None) -> Path | None:
     return Path(base) / "readinglist"
 
 
+def terminal_forced(environ: Mapping[str, str] | None = None) -> bool | None:
+    """Whether ``TTY_COMPATIBLE`` or ``FORCE_COLOR`` say output goes to a terminal, read
+    as rich reads them (None: neither says; the stream decides)."""
+    env = _env(environ)
+    tty = env.get("TTY_COMPATIBLE", "")
+    if tty in ("0", "1"):
+        return tty == "1"
+    force = env.get("FORCE_COLOR")
+    return None if force is None else force != ""
+
+
 def debug(environ: Mapping[str, str] | None = None) -> bool:
     """Whether ``READINGLIST_DEBUG`` asks for tracebacks."""
     return bool(_env(environ).get("READINGLIST_DEBUG"))

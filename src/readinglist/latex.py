@@ -118,10 +118,21 @@ def latex_to_text(text: str) -> str:
     return _SPACE.sub(" ", decoded).strip()
 
 
+# The accents of Latin letters after NFKD (U+0300-U+036F), dropped by one substitution.
+_LATIN_MARKS = re.compile(
+    "[" + "".join(chr(c) for c in range(0x300, 0x370) if unicodedata.combining(chr(c))) + "]"
+)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def fold(text: str) -> str:
     """Lower case with accents removed (``Erdős`` -> ``erdos``), for comparisons."""
-    folded = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in folded if not unicodedata.combining(c)).lower()
+    if text.isascii():
+        return text.lower()  # nothing to decompose or drop
+    folded = _LATIN_MARKS.sub("", unicodedata.normalize("NFKD", text))
+    if any(unicodedata.combining(c) for c in _NON_ASCII.findall(folded)):
+        folded = "".join(c for c in folded if not unicodedata.combining(c))  # other scripts
+    return folded.lower()
 
 
 def normalize_title(text: str) -> str:

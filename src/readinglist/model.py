@@ -8,16 +8,18 @@ The citation key is a paper's identity.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from sys import intern
 from types import MappingProxyType
 
 from readinglist.identity import Identity
 from readinglist.ids import ArxivId
 from readinglist.latex import latex_to_text, normalize_title
-from readinglist.names import Person, parse_names
+from readinglist.names import Person, first_person, parse_names
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
@@ -61,7 +63,7 @@ class Paper:
 
     @cached_property
     def _by_name(self) -> Mapping[str, str]:
-        return {name.lower(): value for name, value in self.fields}
+        return {intern(name.lower()): value for name, value in self.fields}
 
     def field(self, name: str) -> str | None:
         """The raw value of a field (case-insensitive name), or None."""
@@ -114,11 +116,35 @@ class Paper:
     @cached_property
     def identity(self) -> Identity:
         """What tells this paper apart (see :mod:`readinglist.identity`)."""
+        first = self._first_author
+        return self._identity(self.field("title") or "", first.last if first else "")
+
+    def inheriting(self, extra: tuple[tuple[str, str], ...]) -> Paper:
+        """This entry with fields taken through ``crossref`` after its own (the names
+        lower case, none of them already in the entry).
+
+        When the identity is already known and neither title nor authors are inherited,
+        the new one keeps its normalized title and first author (normalizing is what
+        costs) and recomputes the rest (year, volume, pages...).
+        """
+        paper = dataclasses.replace(self, fields=self.fields + extra)
+        known: Identity | None = self.__dict__.get("identity")
+        names = {name for name, _ in extra}
+        # The first author comes from the editors only when there is no author.
+        same_names = "author" not in names and ("editor" not in names or self.field("author"))
+        if known is not None and "title" not in names and same_names:
+            fresh = paper._identity("", "")
+            paper.__dict__["identity"] = dataclasses.replace(
+                fresh, title=known.title, first_author=known.first_author
+            )
+        return paper
+
+    def _identity(self, title: str, first_author: str) -> Identity:
         return Identity.of(
             arxiv=self.arxiv.id if self.arxiv else None,
             doi=self.doi,
-            title=self.field("title") or "",
-            first_author=next((p.last for p in self.authors if not p.is_others), ""),
+            title=title,
+            first_author=first_author,
             year=self.year,
             volume=self.field("volume"),
             number=self.field("number") or self.field("issue"),
@@ -126,13 +152,17 @@ class Paper:
             entry_type=self.entry_type,
         )
 
-    @cached_property
+    @property
+    def _first_author(self) -> Person | None:
+        # Only the first name is split: identities are computed for every entry at load,
+        # and the whole list (``authors``) only when something shows or compares it.
+        return first_person(self.field("author") or self.field("editor") or "")
+
+    @property
     def first_author_key(self) -> str:
         """The normalized family name of the first author (empty when unknown)."""
-        for person in self.authors:
-            if not person.is_others:
-                return normalize_title(person.last)
-        return ""
+        first = self._first_author
+        return normalize_title(first.last) if first else ""
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ depends on nothing but :mod:`readinglist.latex`, so none of them import each oth
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -76,6 +77,18 @@ def _split_depth0(text: str, pattern: re.Pattern[str]) -> list[str]:
             start = m.end()
     parts.append(text[start:])
     return parts
+
+
+def _first_depth0(text: str, pattern: re.Pattern[str]) -> Iterator[str]:
+    """The pieces :func:`_split_depth0` returns, one at a time, so a caller that needs
+    only the first ones does not split the rest."""
+    braces = "{" in text
+    start = 0
+    for m in pattern.finditer(text):
+        if not braces or (_depth(text, start, m.start()) == 0 and _depth(text, 0, m.start()) == 0):
+            yield text[start : m.start()]
+            start = m.end()
+    yield text[start:]
 
 
 def _depth(text: str, start: int, end: int) -> int:
@@ -149,3 +162,17 @@ def parse_names(raw: str) -> tuple[Person, ...]:
             continue
         people.append(_split_name(name))
     return tuple(people)
+
+
+def first_person(raw: str) -> Person | None:
+    """The first name of an author list that is not the ``others`` marker: the same
+    Person as the first such one :func:`parse_names` gives, but only the names up to it
+    are split (what a paper's identity compares; a journal entry lists many authors)."""
+    for name in _first_depth0(" ".join(raw.split()), _AND):
+        name = name.strip()
+        if not name or name.lower() == "others":
+            continue
+        person = _split_name(name)
+        if not person.is_others:
+            return person
+    return None

@@ -6,7 +6,6 @@ leaves out (abstract, full author list, latest version, published venue).
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -146,7 +145,7 @@ def resolve_crossrefs(
         for parent in chain:
             extra.extend(inherited(paper, parent, have))
         if extra:
-            resolved[i] = dataclasses.replace(paper, fields=paper.fields + tuple(extra))
+            resolved[i] = paper.inheriting(tuple(extra))
     return resolved, problems
 
 

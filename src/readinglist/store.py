@@ -7,7 +7,9 @@ Contract:
   reader or a crash sees the old file or the new one, never half of one;
 - :func:`lock` keeps two writers (two syncs) from interleaving;
 - parsed ``.bib`` files are cached outside the course folder, keyed by their exact bytes,
-  so an unchanged file is never parsed twice and a changed one always is.
+  so an unchanged file is never parsed twice and a changed one always is. Cache entries
+  are written atomically but not fsynced: one lost or cut short by a crash fails to
+  unpickle and is parsed again.
 """
 
 from __future__ import annotations
@@ -15,13 +17,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import gc
 import hashlib
 import json
 import logging
 import os
 import pickle
-import socket
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,10 +133,38 @@ def _load_file(data: bytes, rel: str) -> _FileData:
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+            # Not fsynced: an entry lost or cut short by a crash fails to unpickle, a miss.
+            data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            write_atomic(path, data, durable=False)
         except (OSError, StoreError) as exc:
             log.debug("cannot write cache %s: %s", path, exc)
     return result
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while the papers are read or unpickled.
+
+    Reading builds about a hundred objects per paper (strings, tuples, dataclasses) and
+    none of them form a cycle, yet each collector pass walks every object made so far:
+    for 10,000 papers those passes were a third of a warm ``check``. Cycles made
+    meanwhile are collected once the collector is back.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        # What was made meanwhile goes straight to the oldest generation (freeze, then
+        # unfreeze, moves every object there without a pass): otherwise the first pass
+        # after this walks it all at once. Not when the program froze objects itself:
+        # unfreezing would hand them back to the collector.
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
+        gc.enable()
 
 
 def bib_files(root: Path) -> list[str]:
@@ -201,11 +230,12 @@ def load_library(root: Path, *, synced: bool = True, citations: bool = True) -> 
     extra = [f for f in files if Path(f).stem not in set(slugs)]
     entries: list[Paper] = []
     problems: list[tuple[str, Problem]] = []
-    for rel in ordered + extra:
-        loaded = _load_file(read_bytes(root, rel), rel)
-        problems.extend((rel, p) for p in loaded.problems)
-        entries.extend(loaded.papers)
-    resolved, crossref_problems = resolve_crossrefs(entries)
+    with _collector_paused():
+        for rel in ordered + extra:
+            loaded = _load_file(read_bytes(root, rel), rel)
+            problems.extend((rel, p) for p in loaded.problems)
+            entries.extend(loaded.papers)
+        resolved, crossref_problems = resolve_crossrefs(entries)
     for i, paper in resolved.items():
         entries[i] = paper
     for cp in crossref_problems:
@@ -234,12 +264,16 @@ def load_library(root: Path, *, synced: bool = True, citations: bool = True) -> 
     return LoadResult(library, tuple(problems), tuple(extra))
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically: readers see the old or the new file.
 
+    ``durable=False`` skips the two fsyncs that make the new file survive a power cut:
+    for the parse cache, where a lost or cut-short entry is only a cache miss.
     Raises StoreError (naming the file) when the folder is read-only or the disk is full;
     the old file is then left exactly as it was.
     """
+    import tempfile  # here: commands that only read (a warm check) never import it
+
     fd = -1
     tmp = ""
     try:
@@ -248,19 +282,16 @@ def write_atomic(path: Path, data: bytes) -> None:
             fd = -1
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         if path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o777)
         else:
             os.chmod(tmp, 0o644)
         os.replace(tmp, path)
         tmp = ""
-        with contextlib.suppress(OSError):
-            dir_fd = os.open(path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+        if durable:
+            _fsync_folder(path.parent)
     except OSError as exc:
         reason = {errno.ENOSPC: "disk full", errno.EACCES: "permission denied",
                   errno.EROFS: "read-only file system", errno.EPERM: "permission denied"}.get(
@@ -275,6 +306,15 @@ def write_atomic(path: Path, data: bytes) -> None:
         if tmp:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def _fsync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
 
 
 def write_text(root: Path, rel: str, text: str) -> bool:
@@ -349,6 +389,8 @@ def lock(root: Path, command: str) -> Iterator[None]:
                 file=LOCK_FILE,
             ) from None
         _remove_stale_temp_files(root)
+        import socket  # only here: the lock's holder is named by host
+
         info = {"pid": os.getpid(), "host": socket.gethostname(), "command": command}
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(info).encode(), 0)
