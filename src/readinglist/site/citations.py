@@ -165,7 +165,7 @@ def source_of(library: Library, key: str, slug: str) -> Source:
     record = effective_record(library, paper)
     # PaperView gives the page path and author line every other page uses; its BibTeX
     # is not needed here.
-    view = PaperView(key=key, slug=slug, record=record, topic=paper.topic, bibtex="")
+    view = PaperView(key=key, slug=slug, record=record, topic=paper.topic)
     people = [p for p in paper.authors if not p.is_others]
     if people:
         families = tuple(p.family or p.given for p in people)

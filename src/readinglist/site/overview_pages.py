@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import IO, Any
 
 from readinglist import graph
 from readinglist.export import select, to_bibtex, to_csl_json
@@ -49,7 +51,7 @@ def missing(d: SiteData, r: Renderer) -> HtmlPage:
     suggestions = list(d.analysis.suggestions)
     if not suggestions:
         min_cites = 1
-        suggestions = list(graph.analyze(d.library, min_cites=1).suggestions)
+        suggestions = list(graph.suggest(d.library, min_cites=1))  # not every analysis again
     rows = []
     for s in suggestions:
         ids = dict(s.ids or {})
@@ -111,19 +113,36 @@ def downloads_page(d: SiteData, r: Renderer) -> HtmlPage:
 # ---------------------------------------------------------------- files
 
 
-def downloads(d: SiteData, r: Renderer) -> dict[str, bytes]:
-    """The BibTeX, CSL-JSON and GraphML files, made exactly as ``export`` makes them."""
+def downloads(d: SiteData) -> dict[str, Callable[[IO[str]], None]]:
+    """The BibTeX, CSL-JSON and GraphML files, made exactly as ``export`` and ``graph``
+    make them, as writers of text streams (UTF-8): an engine runs them when and where it
+    likes (the MkDocs plugin in a child process, while it renders the pages)."""
     lib = d.library
-    out: dict[str, bytes] = {}
+    out: dict[str, Callable[[IO[str]], None]] = {}
     for lec in lib.lectures:
         # Same call and arguments as `readinglist export --lecture N`: same bytes.
-        title, papers = select(lib, lecture=lec.number)
-        out[lecture_bib(lec.number)] = to_bibtex(lib, papers, title=title).encode()
+        out[lecture_bib(lec.number)] = functools.partial(_bibtex, d, {"lecture": lec.number})
     for topic in lib.topics:
-        title, papers = select(lib, topic=topic.slug)
-        out[d.topic_bib(topic.slug)] = to_bibtex(lib, papers, title=title).encode()
-    title, papers = select(lib)
-    out["downloads/all.bib"] = to_bibtex(lib, papers, title=title).encode()
-    out["downloads/all.json"] = to_csl_json(lib, papers).encode()
-    out["downloads/graph.graphml"] = graph.to_graphml(lib).encode()
+        out[d.topic_bib(topic.slug)] = functools.partial(_bibtex, d, {"topic": topic.slug})
+    out["downloads/all.bib"] = functools.partial(_bibtex, d, {})
+    out["downloads/all.json"] = functools.partial(_csl_json, d)
+    out[GRAPHML] = functools.partial(_graphml, d)
     return out
+
+
+#: The GraphML download.
+GRAPHML = "downloads/graph.graphml"
+
+
+def _bibtex(d: SiteData, which: dict[str, Any], stream: IO[str]) -> None:
+    title, papers = select(d.library, **which)
+    stream.write(to_bibtex(d.library, papers, title=title))
+
+
+def _csl_json(d: SiteData, stream: IO[str]) -> None:
+    _, papers = select(d.library)
+    stream.write(to_csl_json(d.library, papers))
+
+
+def _graphml(d: SiteData, stream: IO[str]) -> None:
+    graph.write_graphml(d.library, stream)

@@ -20,10 +20,11 @@ The names other modules use are re-exported here (paths, :class:`HtmlPage`,
 from __future__ import annotations
 
 import functools
+import io
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from readinglist.model import Library
 from readinglist.site import calendar, course_pages, feed, graphdata, overview_pages, paper_pages
@@ -32,6 +33,7 @@ from readinglist.site.render import (
     END_NOSEARCH,
     NOSEARCH,
     HtmlPage,
+    LazyPage,
     Renderer,
     front_matter,
     highlight_bibtex,
@@ -61,31 +63,72 @@ from readinglist.site.views import (
 __all__ = [
     "ASSETS", "AUTHORS", "DOWNLOADS", "END_NOSEARCH", "FEED", "GRAPH", "GRAPH_DATA", "HOME",
     "HOME_MARKERS", "MISSING", "NEW", "NOSEARCH", "PAPERS", "SCHEDULE", "TOPICS",
-    "AuthorEntry", "HtmlPage", "PaperView", "SitePlan", "build_site", "format_date",
+    "AuthorEntry", "HtmlPage", "LazyPage", "PaperView", "SitePlan", "build_site", "format_date",
     "front_matter", "highlight_bibtex", "lecture_bib", "lecture_src",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
 
+class Pages(Mapping[str, HtmlPage]):
+    """The generated HTML pages by source path; a :class:`LazyPage` is rendered each
+    time it is looked up (:meth:`stub` gives it without rendering)."""
+
+    def __init__(self) -> None:
+        self._pages: dict[str, HtmlPage | LazyPage] = {}
+
+    def __setitem__(self, src: str, page: HtmlPage | LazyPage) -> None:
+        self._pages[src] = page
+
+    def __getitem__(self, src: str) -> HtmlPage:
+        page = self._pages[src]
+        return page.render() if isinstance(page, LazyPage) else page
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pages)
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    def lazy(self) -> dict[str, LazyPage]:
+        """The lazy pages, in order."""
+        return {src: page for src, page in self._pages.items() if isinstance(page, LazyPage)}
+
+    def stub(self, src: str) -> HtmlPage | LazyPage | None:
+        """The page as held: rendered already, or lazy (its title and meta known)."""
+        return self._pages.get(src)
+
+
 @dataclass
 class SitePlan:
     """The generated site in memory: pages (HTML or Markdown), other files (bytes), the nav.
 
-    ``html`` holds the generated pages; ``pages`` the few generated as Markdown (the
+    ``html`` holds the generated pages (paper pages are rendered when looked up:
+    :class:`Pages`); ``pages`` the few generated as Markdown (the
     home page, when there is no hand-written ``docs/index.md``), front matter included.
     ``nav`` is MkDocs ``nav`` configuration for the generated pages, titles already
     escaped; paper pages are never in it (MEASURED.md: a nav of every paper makes the
     build quadratic). ``home`` holds the generated parts of the home page for a
-    hand-written ``index.md`` (see :data:`HOME_MARKERS`).
+    hand-written ``index.md`` (see :data:`HOME_MARKERS`). ``writers`` write the
+    downloads (BibTeX, CSL-JSON, GraphML) into a text stream (UTF-8), so that no engine
+    needs to hold them in memory and one can write them while it does other work.
     """
 
     pages: dict[str, str] = field(default_factory=dict)
-    html: dict[str, HtmlPage] = field(default_factory=dict)
+    html: Pages = field(default_factory=Pages)
     files: dict[str, bytes] = field(default_factory=dict)
     nav: list[Any] = field(default_factory=list)
     home: dict[str, str] = field(default_factory=dict)
     paper_pages: frozenset[str] = frozenset()
+    writers: dict[str, Callable[[IO[str]], None]] = field(default_factory=dict)
+
+    def file_bytes(self, src: str) -> bytes:
+        """A file of the site: one of :attr:`files`, or what its writer writes."""
+        if src in self.files:
+            return self.files[src]
+        out = io.StringIO()
+        self.writers[src](out)
+        return out.getvalue().encode()
 
 
 def build_site(
@@ -110,29 +153,35 @@ def build_site(
     plan.home = course_pages.home_parts(d, r)
     if HOME not in skipped:
         plan.pages[HOME] = course_pages.home(d, r, plan.home)
-    pages: dict[str, Callable[[], HtmlPage]] = {
-        SCHEDULE: functools.partial(course_pages.schedule, d, r),
-        TOPICS: functools.partial(course_pages.topics_index, d, r),
-        PAPERS: functools.partial(paper_pages.papers_index, d, r),
-        AUTHORS: functools.partial(paper_pages.authors_page, d, r),
-        GRAPH: functools.partial(overview_pages.graph_page, d, r),
-        MISSING: functools.partial(overview_pages.missing, d, r),
-        NEW: functools.partial(overview_pages.new, d, r),
-        DOWNLOADS: functools.partial(overview_pages.downloads_page, d, r),
-    }
+
+    # Every page is rendered when an engine asks (see Pages): its title and flags here.
+    def lazy(make: Callable[..., HtmlPage], title: str, *args: Any, **flags: Any) -> LazyPage:
+        return LazyPage(title, functools.partial(make, d, r, *args), **flags)
+
+    pages: dict[str, LazyPage] = {
+        SCHEDULE: lazy(course_pages.schedule, "Schedule"),
+        TOPICS: lazy(course_pages.topics_index, "Topics"),
+        PAPERS: lazy(paper_pages.papers_index, "Papers", search=False),
+        AUTHORS: lazy(paper_pages.authors_page, "Authors", search=False),
+        GRAPH: lazy(overview_pages.graph_page, "Citation graph", search=False,
+                    hide=("navigation", "toc")),
+        MISSING: lazy(overview_pages.missing, "Missing from the list"),
+        NEW: lazy(overview_pages.new, "What's new"),
+        DOWNLOADS: lazy(overview_pages.downloads_page, "Downloads", search=False),
+    }  # fmt: skip
     for lec in library.lectures:
-        pages[lecture_src(lec.number)] = functools.partial(course_pages.lecture, d, r, lec)
+        title = f"Lecture {lec.number}: {lec.title}"
+        pages[lecture_src(lec.number)] = lazy(course_pages.lecture, title, lec)
     for topic in library.topics:
-        src = d.topic_src(topic.slug) or ""
-        pages[src] = functools.partial(course_pages.topic, d, r, topic)
+        pages[d.topic_src(topic.slug) or ""] = lazy(course_pages.topic, topic.title, topic)
     for view in d.papers.values():
-        pages[view.src] = functools.partial(paper_pages.paper, d, r, view)
-    for src, make in pages.items():
+        pages[view.src] = lazy(paper_pages.paper, view.title_plain, view)
+    for src, page in pages.items():
         if src in skipped:
             log.warning("docs/%s is hand-written: it replaces the generated page", src)
             continue
-        plan.html[src] = make()
-    plan.files.update(overview_pages.downloads(d, r))
+        plan.html[src] = page
+    plan.writers.update(overview_pages.downloads(d))
     base = site_url.rstrip("/") + "/" if site_url else ""
     ics = calendar.lectures_ics(
         library,
@@ -141,7 +190,7 @@ def build_site(
     )
     if ics is not None:
         plan.files[calendar.CALENDAR] = ics
-    plan.files[GRAPH_DATA] = graphdata.to_script(d.graph_data).encode()
+    plan.writers[GRAPH_DATA] = functools.partial(_graph_data, d)
     plan.files[FEED] = feed.atom(
         library,
         [d.change_view(c) for c in library.changes],
@@ -152,6 +201,10 @@ def build_site(
     plan.paper_pages = frozenset(v.src for v in d.papers.values())
     plan.nav = _nav(d, library)
     return plan
+
+
+def _graph_data(d: SiteData, stream: IO[str]) -> None:
+    stream.write(graphdata.to_script(d.graph_data))
 
 
 def _nav(d: SiteData, library: Library) -> list[Any]:

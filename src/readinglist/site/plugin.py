@@ -6,10 +6,14 @@ is written into ``docs/`` (which holds only hand-written pages) and nothing gene
 is committed; the vis-network JavaScript is copied from the installed pyvis package.
 
 Generated pages are HTML already, so they skip Python-Markdown: each has an empty
-Markdown source, and ``on_page_content`` puts in its body, table of contents and
-anchors. Until ``on_page_context`` (which runs after the search plugin's) the body is
-the page's search entry, a part of it; then the whole. Material renders its
-navigation once for all paper pages (:mod:`readinglist.site.navcache`).
+Markdown source. They are rendered when MkDocs builds them (``on_page_context``, before
+the search plugin's), by child processes working alongside MkDocs when the process may
+fork (:mod:`readinglist.site.background`), and let go once written: the page gets its
+table of contents, anchors and, for the search plugin, its search entry; then its whole
+body. Material renders its navigation once for all paper pages
+(:mod:`readinglist.site.navcache`) and the rest of their page once per shape of page
+(:mod:`readinglist.site.chrome`). The downloads are written straight into the site
+folder.
 
 Use it in ``mkdocs.yml``::
 
@@ -37,7 +41,7 @@ from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -46,9 +50,9 @@ from mkdocs.utils.templates import TemplateContext
 
 from readinglist.errors import ReadingListError
 from readinglist.model import Library
-from readinglist.site import citations, navcache, offline
+from readinglist.site import background, chrome, citations, jinjacache, navcache, offline
 from readinglist.site.markup import HeadingStyle, Layout
-from readinglist.site.pages import ASSETS, HOME, HtmlPage, SitePlan, build_site
+from readinglist.site.pages import ASSETS, HOME, HtmlPage, LazyPage, SitePlan, build_site
 from readinglist.site.tree import Citer, default_nav, home_markdown
 
 log = logging.getLogger("mkdocs.plugins.readinglist")
@@ -123,8 +127,15 @@ def _nav_sources(nav: Any) -> set[str]:
     return set()
 
 
-def _add_files(files: Files, plan: SitePlan, config: MkDocsConfig) -> None:
-    """The plan's pages and files, the site's assets and vis-network, as MkDocs files."""
+def _add_files(
+    files: Files, plan: SitePlan, config: MkDocsConfig, written: Mapping[str, Path]
+) -> None:
+    """The plan's pages and files, the site's assets and vis-network, as MkDocs files.
+
+    ``written`` names the files the plan's writers write straight into the site folder
+    (:mod:`readinglist.site.background`): each is a file whose source is its
+    destination, which MkDocs leaves in place.
+    """
     for src_uri, text in plan.pages.items():
         files.append(File.generated(config, src_uri, content=text))
     listed = _nav_sources(config.nav)
@@ -139,6 +150,8 @@ def _add_files(files: Files, plan: SitePlan, config: MkDocsConfig) -> None:
         files.append(file)
     for src_uri, data in plan.files.items():
         files.append(File.generated(config, src_uri, content=data))
+    for src_uri, path in written.items():
+        files.append(File.generated(config, src_uri, abs_src_path=str(path)))
     for name in OWN_ASSETS:
         files.append(File.generated(config, f"{ASSETS}/{name}", content=_asset_bytes(name)))
     vis = vis_directory()
@@ -172,6 +185,11 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
     """The library error that stopped the build, for ``readinglist build`` to report."""
     _citer: Citer | None = None
     _in_nav: Mapping[str, str] = MappingProxyType({})
+    _rendered: dict[str, HtmlPage]
+    """The lazy pages being built (between ``on_page_context`` and ``on_post_page``)."""
+    _command: str | None = None
+    _background: background.Background | None = None
+    """The child process rendering the paper pages and writing the downloads."""
 
     def course_root(self, config: MkDocsConfig) -> Path:
         """The course folder: the ``root`` option, relative to ``mkdocs.yml``."""
@@ -184,6 +202,7 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
         from readinglist.store import find_root, load_library
 
         self.root = self.course_root(config)
+        self._rendered = {}
         try:
             self.library = load_library(find_root(self.root)).library
         except ReadingListError as exc:
@@ -225,7 +244,18 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
             self.error = exc
             raise LibraryError(exc) from None
         self.plan = plan
-        _add_files(files, plan, config)
+        self._finish_background()  # a previous build's (serve)
+        site = Path(config.site_dir)
+        written = {src: site / src for src in plan.writers}
+        _add_files(files, plan, config, written)
+        # Child processes render the pages and write the downloads while MkDocs builds
+        # the pages, except under serve (its server runs threads).
+        lazy = plan.html.lazy()
+        course = {src: page.render for src, page in lazy.items() if src not in plan.paper_pages}
+        papers = {src: page.render for src, page in lazy.items() if src in plan.paper_pages}
+        downloads = {written[src]: write for src, write in plan.writers.items()}
+        self._background = background.Background([course, papers], downloads)
+        self._background.start(fork=self._command != "serve")
         if config.nav is None:
             # Only the site's own pages: listing every paper makes Material's build
             # quadratic (MEASURED.md), and papers are reached from lectures and search.
@@ -234,14 +264,37 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
             config.nav = default_nav(plan, pages)
         return files
 
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Note whether this is ``serve`` (see :meth:`on_files`)."""
+        self._command = command
+
+    def _finish_background(self) -> None:
+        if self._background is not None:
+            work, self._background = self._background, None
+            work.finish()
+
+    @event_priority(100)  # before other plugins look at the site folder
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Wait until the downloads are written."""
+        self._finish_background()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """Leave no child process behind."""
+        if self._background is not None:
+            work, self._background = self._background, None
+            work.abandon()
+
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         """Resolve citations in hand-written pages; put the generated course facts and
         schedule into a hand-written home page; give a generated page its metadata."""
-        generated = self.generated_page(page)
+        generated = self.generated_stub(page)
         if generated is not None:
             page.meta = generated.meta
+            paper = self.plan is not None and page.file.src_uri in self.plan.paper_pages
+            if paper and config.theme.name == "material" and chrome.ENABLED:  # see on_env
+                page.meta["template"] = chrome.TEMPLATE
             return ""
         if not page.file.generated_by:
             markdown = self.cite(markdown, page=page, config=config)
@@ -266,11 +319,25 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
                 log.warning("%s:%d: unknown citation key %r", where, line + skipped, key)
         return result.markdown
 
-    def generated_page(self, page: Page) -> HtmlPage | None:
-        """The generated HTML page a page of the site is, if it is one."""
+    def generated_stub(self, page: Page) -> HtmlPage | LazyPage | None:
+        """The generated page a page of the site is, if it is one (a lazy one unrendered)."""
         if self.plan is None or not page.file.generated_by:
             return None
-        return self.plan.html.get(page.file.src_uri)
+        return self.plan.html.stub(page.file.src_uri)
+
+    def generated_page(self, page: Page) -> HtmlPage | None:
+        """The generated HTML page a page of the site is, if it is one (rendered)."""
+        stub = self.generated_stub(page)
+        if isinstance(stub, LazyPage):
+            return self._rendered.get(page.file.src_uri) or stub.render()
+        return stub
+
+    @staticmethod
+    def _set_parts(page: Page, generated: HtmlPage) -> None:
+        """A generated page's toc, anchors and search entry; see :meth:`on_page_content`."""
+        page.toc = get_toc(generated.toc)  # type: ignore[arg-type]  # tokens as toc makes them
+        page.present_anchor_ids = generated.anchors
+        page.content = generated.search_html
 
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
@@ -278,23 +345,48 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
         """A generated page's HTML in place of its (empty) Markdown's; its toc and anchors.
 
         Until :meth:`on_page_context` the content is the part the search plugin indexes.
+        A lazy page (a paper's) gets all of these in :meth:`on_page_context` instead, when
+        MkDocs builds it: its HTML is made, written and let go one page at a time.
         """
-        generated = self.generated_page(page)
-        if generated is None:
+        stub = self.generated_stub(page)
+        if stub is None:
             return html
-        page.toc = get_toc(generated.toc)  # type: ignore[arg-type]  # tokens as toc makes them
-        page.present_anchor_ids = generated.anchors
-        return generated.search_html
+        if isinstance(stub, LazyPage):
+            return ""
+        self._set_parts(page, stub)
+        return stub.search_html
 
-    @event_priority(-100)  # after the search plugin has read the page (default priority 0)
-    def on_page_context(
+    @event_priority(100)  # before the search plugin reads the page (default priority 0)
+    def _render_lazy(
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext | None:
-        """The whole body of a generated page, for the theme to render."""
+        stub = self.generated_stub(page)
+        if isinstance(stub, LazyPage):
+            src = page.file.src_uri
+            work = self._background
+            generated = work.get(src) if work is not None else stub.render()
+            self._rendered[src] = generated
+            self._set_parts(page, generated)
+        return context
+
+    @event_priority(-100)  # after the search plugin has read the page (default priority 0)
+    def _whole_body(
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext | None:
         generated = self.generated_page(page)
         if generated is not None:
             page.content = generated.html
         return context
+
+    on_page_context = CombinedEvent(_render_lazy, _whole_body)
+    """A lazy page rendered (its toc, anchors and search entry set before the search
+    plugin reads them); then the whole body of every generated page, for the theme."""
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        """Let a lazy page's HTML go once written (nothing later reads it)."""
+        if self._rendered.pop(page.file.src_uri, None) is not None:
+            page.content = None
+        return output
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
         """Note which pages the navigation lists (see :meth:`on_env`)."""
@@ -304,9 +396,14 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
     def on_env(
         self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment:
-        """Render the theme's navigation once for all paper pages (see navcache)."""
+        """Render the theme's navigation once for all paper pages (see navcache), and
+        the rest of their chrome once per shape of page (see chrome)."""
+        jinjacache.use(env)
         if self.plan is not None and config.theme.name == "material":
-            navcache.install(env, navcache.folder_key(self.plan.paper_pages, self._in_nav))
+            folder = navcache.folder_key(self.plan.paper_pages, self._in_nav)
+            navcache.install(env, folder)
+            if chrome.ENABLED:
+                chrome.install(env, folder)
         return env
 
     def on_post_template(

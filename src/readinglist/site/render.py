@@ -20,6 +20,7 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
+from readinglist.site import jinjacache
 from readinglist.site.markup import Headings, HeadingStyle, clean, esc, text_html, title_text
 from readinglist.site.views import PaperView, SiteData
 
@@ -51,17 +52,46 @@ class HtmlPage:
     @property
     def meta(self) -> dict[str, Any]:
         """The page's metadata as front matter would give it; the title escaped once."""
-        data: dict[str, Any] = {"title": title_text(self.title)}
-        if not self.search:
-            data["search"] = {"exclude": True}
-        if self.hide:
-            data["hide"] = list(self.hide)
-        return data
+        return _meta(self.title, self.search, self.hide)
 
     @property
     def anchors(self) -> set[str]:
         """Every id of the body (what links to ``page.md#anchor`` may point at)."""
         return set(_IDS.findall(self.html))
+
+
+@dataclass(frozen=True)
+class LazyPage:
+    """A generated page rendered when asked (:meth:`render`), each time: its title and
+    metadata are known at once. A large list's paper pages are these, so that an
+    engine can render, write and drop one page at a time instead of holding them all
+    (their HTML was 130 MiB of a 5,000-paper build)."""
+
+    title: str
+    make: Callable[[], HtmlPage]
+    search: bool = True
+    hide: tuple[str, ...] = ()
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The metadata the rendered page will have (see :attr:`HtmlPage.meta`)."""
+        return _meta(self.title, self.search, self.hide)
+
+    def render(self) -> HtmlPage:
+        """The page, rendered now (its title and flags must be the ones given)."""
+        page = self.make()
+        if (page.title, page.search, page.hide) != (self.title, self.search, self.hide):
+            raise RuntimeError(f"{self.title!r}: the rendered page has other metadata")
+        return page
+
+
+def _meta(title: str, search: bool, hide: tuple[str, ...]) -> dict[str, Any]:
+    data: dict[str, Any] = {"title": title_text(title)}
+    if not search:
+        data["search"] = {"exclude": True}
+    if hide:
+        data["hide"] = list(hide)
+    return data
 
 
 def _environment() -> jinja2.Environment:
@@ -75,6 +105,7 @@ def _environment() -> jinja2.Environment:
         auto_reload=False,  # templates do not change during a build; skip the stat calls
     )
     env.filters["clean"] = clean  # control characters: invalid in XML, never shown in HTML
+    jinjacache.use(env)
     return env
 
 

@@ -180,6 +180,7 @@ def course_tree(
             page = replace(page, search=False)
         files[src] = page_markdown(page, raw=raw).encode()
     files.update(plan.files)
+    files.update((src, plan.file_bytes(src)) for src in plan.writers)
     files.update(asset_files())
     generated = frozenset(files)
     citer = Citer(library, layout, citation_style)

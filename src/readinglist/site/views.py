@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -90,7 +90,15 @@ class PaperView:
     slug: str
     record: Record
     topic: str
-    bibtex: str
+    library: Library | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def bibtex(self) -> str:
+        """The entry as ``export`` writes it (with the ``@string`` definitions and
+        crossref parents it needs); made when a page asks, not for every view."""
+        if self.library is None:
+            return ""
+        return to_bibtex(self.library, [self.library.papers[self.key]])
 
     @property
     def src(self) -> str:
@@ -191,7 +199,6 @@ class SiteData:
         self.library = library
         self.layout = layout
         self.site_url = site_url
-        self.analysis = graph.analyze(library, min_cites=2)
         self.slugs = assign_slugs(library.papers)
         self.topic_slugs = assign_slugs(t.slug for t in library.topics)
         self.papers: dict[str, PaperView] = {}
@@ -201,7 +208,7 @@ class SiteData:
                 slug=self.slugs[key],
                 record=effective_record(library, paper),
                 topic=paper.topic,
-                bibtex=to_bibtex(library, [paper]),
+                library=library,
             )
         self.topics = {t.slug: t for t in library.topics}
         # Indexes the pages look things up in (a scan per paper would be quadratic).
@@ -220,6 +227,12 @@ class SiteData:
         dated = any(lec.date for lec in library.lectures)
         self.calendar_file = calendar.CALENDAR if dated else ""
         self.abstracts = sum(1 for v in self.papers.values() if v.record.abstract)
+
+    @cached_property
+    def analysis(self) -> graph.Analysis:
+        """The citation graph's analysis: made when a page asks (the MkDocs plugin
+        renders pages in child processes, so the build itself never waits for it)."""
+        return graph.analyze(self.library, min_cites=2)
 
     def topic_src(self, slug: str) -> str | None:
         """The page of a topic of the course file, or None for a stray ``.bib`` file."""
