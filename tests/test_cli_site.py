@@ -97,6 +97,28 @@ def test_clean_course_builds_without_findings(run: Any, course: Path, tmp_path: 
     assert result.stderr.startswith("site built in ")
 
 
+def test_build_reads_the_course_once(
+    run: Any, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # check and the plugin share one reading (it was three at 0.4 s each at 5,000 papers);
+    # the site still shows the citation data, which check alone does not read.
+    import readinglist.store as store
+
+    calls: list[bool] = []
+    real = store.load_library
+
+    def counted(root: Path, **options: Any) -> Any:
+        calls.append(options.get("citations", True))
+        return real(root, **options)
+
+    monkeypatch.setattr(store, "load_library", counted)
+    out = tmp_path / "out"
+    result = run("--root", course, "build", "-d", out)
+    assert result.exit_code == 0, result.stderr
+    assert calls == [True]
+    assert (out / "papers" / "index.html").is_file()
+
+
 # ---------------------------------------------------------------- serve
 
 

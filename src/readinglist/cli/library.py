@@ -22,6 +22,7 @@ from readinglist.errors import UsageError
 
 if TYPE_CHECKING:
     from readinglist.check import Report
+    from readinglist.store import LoadResult
 
 
 def _count(n: int, word: str) -> str:
@@ -60,10 +61,14 @@ def check(obj: Context, as_json: bool, strict: bool) -> None:
 
 
 def check_course(obj: Context) -> Report:
-    """What ``check`` finds in the course folder (``build`` and ``serve`` run it too)."""
+    """What ``check`` finds in the course folder (``serve`` runs it too)."""
+    return check_loaded(obj.load(citations=False))
+
+
+def check_loaded(loaded: LoadResult) -> Report:
+    """What ``check`` finds in a course folder read already (``build`` reads it once)."""
     from readinglist.check import check_library
 
-    loaded = obj.load(citations=False)
     return check_library(loaded.library, loaded.problems, loaded.extra_files)
 
 

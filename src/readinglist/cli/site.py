@@ -55,10 +55,12 @@ def build(
       readinglist build -d public --strict
       readinglist build --engine zensical
     """
-    from readinglist.cli.library import check_course, count_findings, print_findings
+    from readinglist.cli.library import check_loaded, count_findings, print_findings
     from readinglist.site.run import build as build_site
 
-    report = check_course(obj)
+    # Read once, with the citation data the site shows; checked, then built from.
+    loaded = obj.load()
+    report = check_loaded(loaded)
     print_findings(report)
     blocking = report.errors or (strict and report.warnings)
     if blocking and not allow_errors:
@@ -66,7 +68,9 @@ def build(
         fail(f"site not built: check found {count_findings(report)}{why}; fix them or pass "
              "--allow-errors to build anyway")  # fmt: skip
         sys.exit(EXIT_FINDINGS)
-    out = build_site(obj.course_root(), site_dir=site_dir, strict=strict, engine=engine)
+    out = build_site(
+        obj.course_root(), site_dir=site_dir, strict=strict, engine=engine, library=loaded.library
+    )
     click.echo(f"site built in {out}", err=True)
 
 

@@ -17,6 +17,8 @@ from readinglist.errors import ReadingListError, UsageError
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
+    from readinglist.model import Library
+
 log = logging.getLogger(__name__)
 
 CONFIG_FILE = "mkdocs.yml"
@@ -87,17 +89,25 @@ def _check_library(root: Path) -> None:
 
 
 def build(
-    root: Path, *, site_dir: Path | None = None, strict: bool = False, engine: str = "mkdocs"
+    root: Path,
+    *,
+    site_dir: Path | None = None,
+    strict: bool = False,
+    engine: str = "mkdocs",
+    library: Library | None = None,
 ) -> Path:
     """Build the site of the course folder ``root``; returns the site folder.
 
     ``site_dir`` defaults to mkdocs.yml's ``site_dir`` (``site/`` next to it).
     ``engine``: ``mkdocs`` (with the plugin) or ``zensical`` (:mod:`.zensical_site`).
+    ``library``: the course's library, read already by the caller (with citation data);
+    without it the course is read here first.
     """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.exceptions import Abort
 
-    _check_library(root)
+    if library is None:
+        _check_library(root)
     options: dict[str, Any] = {"strict": strict}
     if site_dir is not None:
         _check_site_dir(root, site_dir)
@@ -110,6 +120,11 @@ def build(
         return zensical_site.build(root, config, strict=strict)
     if "readinglist" not in config.plugins:
         log.warning("mkdocs.yml does not list the readinglist plugin: only docs/ is built")
+    from readinglist.site.plugin import ReadingListPlugin
+
+    plugin = config.plugins.get("readinglist")
+    if library is not None and isinstance(plugin, ReadingListPlugin):
+        plugin.preload(root, library)
     try:
         mkdocs_build(config)
     except Abort as exc:
