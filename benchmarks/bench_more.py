@@ -1,7 +1,8 @@
 """The figures of benchmarks/run.py that need sync, the graph and the site.
 
 Imported by run.py, which adds ``MORE`` to its figures; this module imports only
-``harness`` and ``generate`` (never run.py), so the harness has one direction.
+``harness``, ``generate`` and ``serve_edit`` (never run.py), so the harness has one
+direction.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from harness import (
     median_of,
     run_process,
 )
+from serve_edit import figure_serve_edit
 
 sys.path.insert(0, str(REPO))
 
@@ -226,51 +228,9 @@ def figure_site(work: Path, quick: bool) -> list[Row]:
     return rows
 
 
-REBUILD_SCRIPT = """
-import sys, time
-from pathlib import Path
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
-config_file, edit, out = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
-config = load_config(config_file, site_dir=out)
-config.plugins.on_startup(command="serve", dirty=False)
-build(config)
-text = edit.read_text()
-edit.write_text(text.replace("part", "Part", 1))
-start = time.perf_counter()
-config = load_config(config_file, site_dir=out)
-build(config)
-print(time.perf_counter() - start)
-edit.write_text(text)
-"""
-
-
-def figure_serve(work: Path, quick: bool) -> list[Row]:
-    """Rebuild after one edit (what ``serve`` does on a change), ours vs plain mkdocs."""
-    n = 100 if quick else 1000
-    root = ensure_library(work, n)
-    plain = work / f"plain{n}"
-    if not plain.exists():
-        _plain_mkdocs(plain, n, _paper_body(root))
-    env = child_env({"READINGLIST_CACHE_DIR": str(work / "cache")})
-
-    def rebuild(config: Path, edit: Path, out: Path) -> float:
-        proc = subprocess.run([PY, "-c", REBUILD_SCRIPT, str(config), str(edit), str(out)],
-                              env=env, capture_output=True, text=True, check=True)  # fmt: skip
-        return float(proc.stdout.strip().splitlines()[-1])
-
-    runs = 1 if quick else 3
-    ours = sorted(rebuild(root / "mkdocs.yml", root / "bib" / "depth.bib", work / "o")
-                  for _ in range(runs))[runs // 2]  # fmt: skip
-    base = sorted(rebuild(plain / "mkdocs.yml", plain / "docs" / "papers" / "p00001.md", work / "p")
-                  for _ in range(runs))[runs // 2]  # fmt: skip
-    return [Row(f"serve: rebuild after one .bib edit, {n:,} papers", fmt_s(ours), fmt_s(base),
-                f"{ours / base:.2f}x", "", "<= 1.5x", ours / base <= 1.5)]  # fmt: skip
-
-
 MORE = [
     ("sync", figure_sync),
     ("graph", figure_graph),
     ("site", figure_site),
-    ("serve", figure_serve),
+    ("serve", figure_serve_edit),
 ]

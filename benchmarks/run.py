@@ -15,7 +15,7 @@ Figures (see BENCHMARKS.md for a full run and where the time goes):
 - sync of 1,000 papers against zero-delay stand-ins: time beyond the servers' own;
 - graph of 10,000 papers / 200,000 citations: build + every analysis + node-link export;
 - site of the bundled course; site of 1,000 / 5,000 papers vs a plain ``mkdocs build``;
-- ``serve``: rebuild after one ``.bib`` edit vs the plain mkdocs rebuild.
+- ``serve``: one ``.bib`` edit to the served page (a real ``serve``), vs a whole rebuild.
 
 Imports go one way: run.py -> bench_more -> harness, generate (see harness.py).
 """
