@@ -12,13 +12,13 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.helpers import free_port, http_get
 
 TYPO = ("required: [cybenko1989, barron1993", "required: [cybenko1989, barr0n1993")
 _COURSE = (Path(__file__).resolve().parents[1] / "bib" / "course.yml").read_text("utf-8")
@@ -122,20 +122,6 @@ def test_build_reads_the_course_once(
 # ---------------------------------------------------------------- serve
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.read().decode("utf-8")
-    except urllib.error.HTTPError as exc:
-        return exc.code, ""
-
-
 class Served:
     """A running ``readinglist serve``: its base URL and its stderr, line by line."""
 
@@ -168,7 +154,7 @@ class Served:
 
 @contextlib.contextmanager
 def serving(course: Path) -> Iterator[Served]:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "readinglist", "--root", str(course), "serve",
          "-a", f"127.0.0.1:{port}"],
@@ -199,7 +185,7 @@ def test_serve_says_where_what_when_and_shows_findings(course: Path) -> None:
         assert {"bib/", "docs/", "mkdocs.yml"} <= set(watching)
         # The finding is on every page, above the content.
         for page in ("index.html", "lectures/1.html", "papers/jacot2018.html"):
-            status, html = _get(served.url + page)
+            status, html = http_get(served.url + page)
             assert status == 200
             assert 'id="readinglist-check"' in html, page
             assert "lecture 1 reads &#x27;barr0n1993&#x27;" in html
@@ -207,7 +193,7 @@ def test_serve_says_where_what_when_and_shows_findings(course: Path) -> None:
         path = course / "bib" / "course.yml"
         path.write_text(path.read_text().replace(TYPO[1], TYPO[0]))
         served.wait_for(r"^\d\d:\d\d:\d\d updated \d+ pages in \d+\.\d s \(check: 0 errors, 0 w")
-        status, html = _get(served.url + "lectures/1.html")
+        status, html = http_get(served.url + "lectures/1.html")
         assert status == 200 and 'id="readinglist-check"' not in html
 
 

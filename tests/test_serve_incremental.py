@@ -19,17 +19,16 @@ import queue
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import free_port, http_get
 
 UPDATED = r"^\d\d:\d\d:\d\d updated \d+ pages? in \d+\.\d s \(check: "
 REST = r"^\d\d:\d\d:\d\d updated the rest of the site in \d+\.\d s: \d+ pages?, \d+ files?$"
@@ -45,18 +44,8 @@ ADDED = """
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=60) as response:
-            return response.status, response.read().decode("utf-8")
-    except urllib.error.HTTPError as exc:
-        return exc.code, ""
+    return http_get(url, timeout=60)  # an update may hold a request for a while
 
 
 class Serve:
@@ -247,7 +236,7 @@ EDITS: list[tuple[str, Callable[[Path], None], bool]] = [
 
 @pytest.mark.slow
 def test_updates_in_place_give_a_whole_builds_bytes(course: Path, tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     states: list[tuple[str, Path, Path]] = []
     with serving(course, port, tmp_path / "tmp-live") as live:
         for i, (name, edit, in_place) in enumerate(EDITS):
@@ -282,7 +271,7 @@ def test_updates_in_place_give_a_whole_builds_bytes(course: Path, tmp_path: Path
 
 @pytest.mark.slow
 def test_a_bib_edit_reaches_the_page_over_http(course: Path, tmp_path: Path) -> None:
-    with serving(course, _free_port(), tmp_path / "tmp") as live:
+    with serving(course, free_port(), tmp_path / "tmp") as live:
         status, html = _get(live.url + "papers/jacot2018.html")
         assert status == 200 and "Edited While Serving" not in html
         _title(course)

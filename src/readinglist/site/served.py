@@ -486,13 +486,19 @@ def _writers(plan: SitePlan) -> dict[str, Callable[[IO[str]], None]]:
     return dict(getattr(plan, "writers", {}))
 
 
-def _write_stream(path: str | os.PathLike[str], write: Callable[[IO[str]], None]) -> int:
-    """:func:`_write` for a file a writer streams (never held in memory whole)."""
+def _write_stream(
+    path: str | os.PathLike[str], write: Callable[[Any], Any], *, binary: bool = False
+) -> int:
+    """Replace the file with what ``write`` puts into a stream (UTF-8 text, or bytes with
+    ``binary``), atomically: readers get the old or the new file; 1 when its bytes
+    changed, 0 when they were the same already (the old file is kept). Streamed files
+    are never held in memory whole."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+        opened = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
+        with opened as stream:
             write(stream)
         if target.is_file() and filecmp.cmp(tmp, target, shallow=False):
             Path(tmp).unlink()
@@ -512,21 +518,10 @@ def _listed(config: MkDocsConfig) -> set[str]:
 
 
 def _write(path: str | os.PathLike[str], data: bytes) -> int:
-    """Replace the file with ``data`` atomically (readers get the old or the new file);
-    1 when its bytes changed, 0 when they were the same already (nothing written)."""
-    target = Path(path)
+    """:func:`_write_stream` for bytes in memory (compared first: most are unchanged)."""
     try:
-        if target.read_bytes() == data:
+        if Path(path).read_bytes() == data:
             return 0
     except OSError:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return 1
+        pass
+    return _write_stream(path, lambda stream: stream.write(data), binary=True)
