@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import queue
+import re
+import signal
 import socket
+import subprocess
+import sys
+import threading
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -32,3 +39,53 @@ def http_get(url: str, timeout: float = 10) -> tuple[int, str]:
             return response.status, response.read().decode("utf-8")
     except urllib.error.HTTPError as exc:
         return exc.code, ""
+
+
+class ServeProcess:
+    """A ``readinglist serve`` of ``course`` on 127.0.0.1:``port``, run as a real process;
+    its stderr read line by line (``lines`` holds what was read so far)."""
+
+    def __init__(self, course: Path, port: int, env: dict[str, str] | None = None) -> None:
+        self.url = f"http://127.0.0.1:{port}/"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "readinglist", "--root", str(course), "serve",
+             "-a", f"127.0.0.1:{port}"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self._queue.put(line.rstrip("\n"))
+
+    def next_line(self, timeout: float) -> str | None:
+        """The next line of stderr, or None after ``timeout`` (the server must still run)."""
+        try:
+            line = self._queue.get(timeout=timeout)
+        except queue.Empty:
+            assert self.proc.poll() is None, "\n".join(self.lines)
+            return None
+        self.lines.append(line)
+        return line
+
+    def wait_for(self, pattern: str, timeout: float = 120) -> re.Match[str]:
+        """The first line from now on matching ``pattern``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.next_line(0.5)
+            if line is not None and (m := re.search(pattern, line)):
+                return m
+        raise AssertionError(f"no line matching {pattern!r}:\n" + "\n".join(self.lines))
+
+    def stop(self) -> int:
+        """Stop it as Ctrl-C does; its exit code."""
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        return self.proc.returncode

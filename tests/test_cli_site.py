@@ -4,21 +4,15 @@ check's findings in the terminal and on the page while it keeps serving."""
 from __future__ import annotations
 
 import contextlib
-import queue
 import re
-import signal
 import socket
-import subprocess
-import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import free_port, http_get
+from tests.helpers import ServeProcess, free_port, http_get
 
 TYPO = ("required: [cybenko1989, barron1993", "required: [cybenko1989, barr0n1993")
 _COURSE = (Path(__file__).resolve().parents[1] / "bib" / "course.yml").read_text("utf-8")
@@ -122,55 +116,14 @@ def test_build_reads_the_course_once(
 # ---------------------------------------------------------------- serve
 
 
-class Served:
-    """A running ``readinglist serve``: its base URL and its stderr, line by line."""
-
-    def __init__(self, proc: subprocess.Popen[str], url: str) -> None:
-        self.proc, self.url = proc, url
-        self.lines: list[str] = []
-        self._queue: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            self._queue.put(line.rstrip("\n"))
-
-    def wait_for(self, pattern: str, timeout: float = 120) -> re.Match[str]:
-        """The first line from now on matching ``pattern``."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self._queue.get(timeout=0.5)
-            except queue.Empty:
-                assert self.proc.poll() is None, "\n".join(self.lines)
-                continue
-            self.lines.append(line)
-            m = re.search(pattern, line)
-            if m:
-                return m
-        raise AssertionError(f"no line matching {pattern!r}:\n" + "\n".join(self.lines))
-
-
 @contextlib.contextmanager
-def serving(course: Path) -> Iterator[Served]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "readinglist", "--root", str(course), "serve",
-         "-a", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    served = Served(proc, f"http://127.0.0.1:{port}/")
+def serving(course: Path) -> Iterator[ServeProcess]:
+    served = ServeProcess(course, free_port())
     try:
         yield served
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == 0, "\n".join(served.lines)
+        code = served.stop()
+    assert code == 0, "\n".join(served.lines)
 
 
 @pytest.mark.slow

@@ -15,20 +15,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import queue
 import re
 import shutil
-import signal
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import free_port, http_get
+from tests.helpers import ServeProcess, free_port, http_get
 
 UPDATED = r"^\d\d:\d\d:\d\d updated \d+ pages? in \d+\.\d s \(check: "
 REST = r"^\d\d:\d\d:\d\d updated the rest of the site in \d+\.\d s: \d+ pages?, \d+ files?$"
@@ -48,45 +43,14 @@ def _get(url: str) -> tuple[int, str]:
     return http_get(url, timeout=60)  # an update may hold a request for a while
 
 
-class Serve:
+class Serve(ServeProcess):
     """``readinglist serve`` of a course on ``port``, MkDocs' temporary folder under
     ``tmp``; its stderr, line by line."""
 
     def __init__(self, course: Path, port: int, tmp: Path) -> None:
         tmp.mkdir(parents=True, exist_ok=True)
-        self.tmp, self.url = tmp, f"http://127.0.0.1:{port}/"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "readinglist", "--root", str(course), "serve",
-             "-a", f"127.0.0.1:{port}"],
-            env={**os.environ, "TMPDIR": str(tmp)},
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        self.lines: list[str] = []
-        self._queue: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            self._queue.put(line.rstrip("\n"))
-
-    def next_line(self, timeout: float) -> str | None:
-        try:
-            line = self._queue.get(timeout=timeout)
-        except queue.Empty:
-            assert self.proc.poll() is None, "\n".join(self.lines)
-            return None
-        self.lines.append(line)
-        return line
-
-    def wait_for(self, pattern: str, timeout: float = 120) -> str:
-        """The first line from now on matching ``pattern``."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            line = self.next_line(0.5)
-            if line is not None and re.search(pattern, line):
-                return line
-        raise AssertionError(f"no line matching {pattern!r}:\n" + "\n".join(self.lines))
+        self.tmp = tmp
+        super().__init__(course, port, env={**os.environ, "TMPDIR": str(tmp)})
 
     def settle(self) -> list[str]:
         """Wait until the edit's update (or rebuild) is complete and nothing follows
@@ -112,14 +76,10 @@ class Serve:
         (folder,) = self.tmp.glob("mkdocs_*")
         return folder
 
-    def stop(self) -> None:
-        self.proc.send_signal(signal.SIGINT)
-        try:
-            self.proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        assert self.proc.returncode == 0, "\n".join(self.lines)
+    def stop(self) -> int:
+        code = super().stop()
+        assert code == 0, "\n".join(self.lines)
+        return code
 
 
 @contextlib.contextmanager
@@ -279,7 +239,7 @@ def test_a_bib_edit_reaches_the_page_over_http(course: Path, tmp_path: Path) -> 
         while "Edited While Serving" not in html and time.monotonic() < deadline:
             status, html = _get(live.url + "papers/jacot2018.html")
         assert "Edited While Serving" in html
-        assert re.search(UPDATED, live.wait_for(UPDATED))
+        assert re.search(UPDATED, live.wait_for(UPDATED).string)
         # A new paper gets its page, linked from its topic's.
         _add(course)
         live.settle()
