@@ -81,6 +81,20 @@ def test_write_file_replaces_atomically(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]
 
 
+def test_write_file_keeps_a_file_whose_bytes_are_the_same(tmp_path: Path) -> None:
+    # serve rewrites only what changed: an unchanged download keeps its file (and mtime).
+    path = tmp_path / "f.txt"
+    path.write_text("same")
+    os.utime(path, (1, 1))
+    assert write_file(path, lambda stream: stream.write("same"), keep_same=True) is False
+    assert path.stat().st_mtime == 1
+    assert write_file(path, lambda stream: stream.write("new"), keep_same=True) is True
+    assert path.read_text() == "new"
+    assert write_file(path, lambda stream: stream.write("new")) is True  # the default
+    assert path.stat().st_mtime != 1
+    assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]
+
+
 def test_two_children_each_with_its_pages(tmp_path: Path) -> None:
     first = {f"a{n}.md": page(n) for n in range(50)}
     second = {f"b{n}.md": page(100 + n, fail_in_child=n == 7) for n in range(500)}

@@ -34,14 +34,21 @@ from typing import IO, Any
 Writer = Callable[[IO[str]], None]
 
 
-def write_file(path: Path, write: Writer) -> None:
-    """Write ``path`` with ``write`` (UTF-8, newlines as written), atomically."""
+def write_file(path: Path, write: Writer, *, keep_same: bool = False) -> bool:
+    """Write ``path`` with ``write`` (UTF-8, newlines as written), atomically; with
+    ``keep_same``, a file whose bytes would not change is left as it was. True when the
+    file was replaced."""
+    import filecmp
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         with temporary.open("w", encoding="utf-8", newline="") as stream:
             write(stream)
+        if keep_same and path.is_file() and filecmp.cmp(temporary, path, shallow=False):
+            return False
         os.replace(temporary, path)
+        return True
     finally:
         temporary.unlink(missing_ok=True)
 

@@ -13,21 +13,20 @@ atomically and only when its bytes change.
 from __future__ import annotations
 
 import dataclasses
-import filecmp
 import gzip
 import hashlib
 import io
 import logging
 import os
-import tempfile
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from readinglist.errors import ReadingListError
 from readinglist.site import serving
+from readinglist.site.background import write_file
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -35,7 +34,7 @@ if TYPE_CHECKING:
     from mkdocs.structure.pages import Page
 
     from readinglist.model import Library
-    from readinglist.site.pages import HtmlPage, SitePlan
+    from readinglist.site.pages import HtmlPage, Pages, SitePlan
     from readinglist.site.plugin import ReadingListPlugin
     from readinglist.site.serving import LastBuild, ServeState
 
@@ -256,8 +255,8 @@ class Site:
         )
         for uri in files:
             written += _write(by_src[uri].abs_dest_path, plan.files[uri])
-        for uri, write in _writers(plan).items():
-            written += _write_stream(by_src[uri].abs_dest_path, write)
+        for uri, write in plan.writers.items():
+            written += write_file(Path(by_src[uri].abs_dest_path), write, keep_same=True)
         if self._page_set() != self.mapped:
             self._static_templates()
             self.mapped = self._page_set()
@@ -282,8 +281,8 @@ class Site:
 
         old = list(self.files)
         by_src = {f.src_uri: f for f in old if f.generated_by == PLUGIN}
-        planned = {*old_plan.pages, *old_plan.html, *old_plan.files, *_writers(old_plan)}
-        planned |= {*plan.pages, *plan.html, *plan.files, *_writers(plan)}
+        planned = {*old_plan.pages, *old_plan.html, *old_plan.files, *old_plan.writers}
+        planned |= {*plan.pages, *plan.html, *plan.files, *plan.writers}
         mine: list[File] = [by_src[src] for src in plan.pages]
         for src in plan.html:
             mine.append(by_src.get(src) or self._page_file(src))
@@ -295,7 +294,7 @@ class Site:
             mine.append(file)
         # A streamed file's File names the file a whole build wrote; it is copied from
         # there by whole builds only (updates write it themselves).
-        mine += [by_src[uri] for uri in _writers(plan) if uri in by_src]
+        mine += [by_src[uri] for uri in plan.writers if uri in by_src]
         mine += [f for f in old if f.generated_by == PLUGIN and f.src_uri not in planned]
         first = next(i for i, f in enumerate(old) if f.generated_by == PLUGIN)
         others = [f for f in old if f.generated_by != PLUGIN]
@@ -466,62 +465,37 @@ def _digest(page: HtmlPage) -> bytes:
     return hashlib.blake2b(repr(page).encode(), digest_size=16).digest()
 
 
-def _overlay(html: Mapping[str, Any], fresh: Mapping[str, HtmlPage]) -> Any:
-    """The plan's pages with ``fresh`` ones in place, without rendering the others (a
-    mapping with ``stub``, as :class:`~readinglist.site.pages.SitePlan` may hold, keeps
-    its lazy pages lazy)."""
-    stub = getattr(html, "stub", None)
-    if stub is None:
-        return {**html, **fresh}
-    out: Any = type(html)()
+def _overlay(html: Pages, fresh: Mapping[str, HtmlPage]) -> Pages:
+    """The plan's pages with ``fresh`` ones in place, without rendering the others (its
+    lazy pages stay lazy)."""
+    from readinglist.site.pages import Pages
+
+    out = Pages()
     for src in html:
-        out[src] = fresh[src] if src in fresh else stub(src)
+        stub = html.stub(src)
+        assert stub is not None
+        out[src] = fresh.get(src, stub)
     for src in fresh.keys() - set(html):
         out[src] = fresh[src]
     return out
 
 
-def _writers(plan: SitePlan) -> dict[str, Callable[[IO[str]], None]]:
-    """The plan's streamed files (``SitePlan.writers``, where the plan has them)."""
-    return dict(getattr(plan, "writers", {}))
-
-
-def _write_stream(
-    path: str | os.PathLike[str], write: Callable[[Any], Any], *, binary: bool = False
-) -> int:
-    """Replace the file with what ``write`` puts into a stream (UTF-8 text, or bytes with
-    ``binary``), atomically: readers get the old or the new file; 1 when its bytes
-    changed, 0 when they were the same already (the old file is kept). Streamed files
-    are never held in memory whole."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        opened = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
-        with opened as stream:
-            write(stream)
-        if target.is_file() and filecmp.cmp(tmp, target, shallow=False):
-            Path(tmp).unlink()
-            return 0
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return 1
-
-
 def _listed(config: MkDocsConfig) -> set[str]:
-    from readinglist.site.plugin import _nav_sources
+    from readinglist.site.plugin import nav_sources
 
-    return _nav_sources(config.nav)
+    return nav_sources(config.nav)
 
 
 def _write(path: str | os.PathLike[str], data: bytes) -> int:
-    """:func:`_write_stream` for bytes in memory (compared first: most are unchanged)."""
+    """Replace the file with ``data`` atomically (readers get the old or the new file);
+    1 when its bytes changed, 0 when they were the same already (nothing written)."""
+    from readinglist.store import write_atomic
+
+    target = Path(path)
     try:
-        if Path(path).read_bytes() == data:
+        if target.read_bytes() == data:
             return 0
     except OSError:
-        pass
-    return _write_stream(path, lambda stream: stream.write(data), binary=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(target, data, durable=False)  # a preview's files: no fsync
+    return 1
