@@ -116,14 +116,14 @@ def _asset_bytes(name: str) -> bytes:
     return resources.files("readinglist.site").joinpath("assets", name).read_bytes()
 
 
-def _nav_sources(nav: Any) -> set[str]:
+def nav_sources(nav: Any) -> set[str]:
     """Every page path a ``nav`` configuration names."""
     if isinstance(nav, str):
         return {nav}
     if isinstance(nav, dict):
-        return {src for value in nav.values() for src in _nav_sources(value)}
+        return {src for value in nav.values() for src in nav_sources(value)}
     if isinstance(nav, list):
-        return {src for item in nav for src in _nav_sources(item)}
+        return {src for item in nav for src in nav_sources(item)}
     return set()
 
 
@@ -138,7 +138,7 @@ def _add_files(
     """
     for src_uri, text in plan.pages.items():
         files.append(File.generated(config, src_uri, content=text))
-    listed = _nav_sources(config.nav)
+    listed = nav_sources(config.nav)
     for src_uri in plan.html:
         # An empty source: the body is HTML already, put in by on_page_content.
         if src_uri in plan.paper_pages:
@@ -280,9 +280,12 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
         """Note whether this is ``serve`` (see :meth:`on_files`)."""
         self._command = command
 
-    def _finish_background(self) -> None:
-        if self._background is not None:
-            work, self._background = self._background, None
+    def _finish_background(self, *, failed: bool = False) -> None:
+        """Wait for the children and write what they left; a failed build writes nothing."""
+        work, self._background = self._background, None
+        if work is not None and failed:
+            work.abandon()
+        elif work is not None:
             work.finish()
 
     @event_priority(100)  # before other plugins look at the site folder
@@ -292,9 +295,7 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         """Leave no child process behind."""
-        if self._background is not None:
-            work, self._background = self._background, None
-            work.abandon()
+        self._finish_background(failed=True)
 
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
