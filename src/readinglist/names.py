@@ -68,23 +68,16 @@ def _split_depth0(text: str, pattern: re.Pattern[str]) -> list[str]:
     """Split ``text`` where ``pattern`` matches outside braces."""
     if "{" not in text:
         return pattern.split(text)
-    parts: list[str] = []
-    start = 0
-    for m in pattern.finditer(text):
-        # A separator counts only where the braces before it are balanced.
-        if _depth(text, start, m.start()) == 0 and _depth(text, 0, m.start()) == 0:
-            parts.append(text[start : m.start()])
-            start = m.end()
-    parts.append(text[start:])
-    return parts
+    return list(_iter_depth0(text, pattern))
 
 
-def _first_depth0(text: str, pattern: re.Pattern[str]) -> Iterator[str]:
+def _iter_depth0(text: str, pattern: re.Pattern[str]) -> Iterator[str]:
     """The pieces :func:`_split_depth0` returns, one at a time, so a caller that needs
     only the first ones does not split the rest."""
     braces = "{" in text
     start = 0
     for m in pattern.finditer(text):
+        # A separator counts only where the braces before it are balanced.
         if not braces or (_depth(text, start, m.start()) == 0 and _depth(text, 0, m.start()) == 0):
             yield text[start : m.start()]
             start = m.end()
@@ -168,7 +161,7 @@ def first_person(raw: str) -> Person | None:
     """The first name of an author list that is not the ``others`` marker: the same
     Person as the first such one :func:`parse_names` gives, but only the names up to it
     are split (what a paper's identity compares; a journal entry lists many authors)."""
-    for name in _first_depth0(" ".join(raw.split()), _AND):
+    for name in _iter_depth0(" ".join(raw.split()), _AND):
         name = name.strip()
         if not name or name.lower() == "others":
             continue
