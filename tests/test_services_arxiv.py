@@ -63,6 +63,14 @@ def _own_one(name: str, arxiv_id: str) -> Any:
     return next(r for r in parse_feed(_own(name)).entries if r.id == arxiv_id)
 
 
+def _assert_complete(records: Any) -> None:
+    """Every record has a title, authors, ISO dates and its primary category listed."""
+    for record in records:
+        assert record.title and record.authors and record.published and record.updated
+        dt.date.fromisoformat(record.published)
+        assert record.primary_category in record.categories
+
+
 def test_every_own_fixture_is_listed() -> None:
     assert sorted(p.stem for p in OWN_FIXTURES.glob("*.atom")) == sorted(OWN)
 
@@ -79,10 +87,7 @@ def test_own_fixture_parses_to_expected_ids(name: str) -> None:
     else:
         assert _versioned(feed) == expected
         assert feed.errors == []
-        for record in feed.entries:
-            assert record.title and record.authors and record.published and record.updated
-            dt.date.fromisoformat(record.published)
-            assert record.primary_category in record.categories
+        _assert_complete(feed.entries)
 
 
 def test_own_fixture_paging_and_order() -> None:
@@ -258,10 +263,7 @@ def test_fixture_parses_to_expected_ids(name: str, status: int, body: bytes) -> 
         assert status == 200
         assert _versioned(feed) == expected
         assert feed.errors == []
-        for record in feed.entries:
-            assert record.title and record.authors and record.published and record.updated
-            dt.date.fromisoformat(record.published)
-            assert record.primary_category in record.categories
+        _assert_complete(feed.entries)
 
 
 @recorded
