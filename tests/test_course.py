@@ -96,3 +96,23 @@ def test_alias_bomb_is_refused_quickly() -> None:
     )
     with pytest.raises(CourseFileError):
         parse_course(bomb, "bib/course.yml")
+
+
+def test_lectures_of_lists_each_lecture_reading_a_paper_once_in_course_order() -> None:
+    from readinglist.model import Course, Lecture, Library, Reading
+
+    def lecture(number: int, *readings: tuple[str, bool]) -> Lecture:
+        return Lecture(
+            number, None, f"L{number}", readings=tuple(Reading(k, r) for k, r in readings)
+        )
+
+    lectures = (
+        lecture(3, ("a", False), ("b", True)),
+        lecture(1, ("a", True), ("a", False)),  # required and optional: listed once
+        lecture(2, ("c", True)),
+    )
+    library = Library(Course("C"), (), lectures, {})
+    for key in ("a", "b", "c", "unread"):
+        naive = tuple(lec for lec in lectures if key in lec.keys)
+        assert library.lectures_of(key) == naive
+    assert [lec.number for lec in library.lectures_of("a")] == [3, 1]
