@@ -26,6 +26,8 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from readinglist.model import (
     ArxivRecord,
@@ -38,6 +40,7 @@ from readinglist.model import (
 from readinglist.site import markup
 from readinglist.site.graphdata import to_json
 from readinglist.site.markup import Layout, assign_slugs, math_html, safe_url, text_html
+from readinglist.site.render import element_ids
 from readinglist.site.run import build
 from readinglist.store import load_library
 from readinglist.synced import (
@@ -509,6 +512,26 @@ def test_generated_pages_have_markdown_headings_toc_and_anchors(bundled: Built) 
     lecture = bundled.text("lectures/7.html")
     assert '<h2 id="required-readings">Required readings<a class="headerlink"' in lecture
     assert "<p><div" not in lecture and "<p></p>" not in lecture
+
+
+_ID_ATTRIBUTE = re.compile(r'\sid="([^"]+)"')
+
+
+_ID_PIECES = [" ", "\t", "\n", "\x1c", "\xa0", "\u2028", 'id="', '"', "x", "=", "i", "d", "<a"]
+
+
+@given(st.lists(st.sampled_from(_ID_PIECES), max_size=24).map("".join))
+@settings(max_examples=3000, deadline=None)
+def test_element_ids_finds_what_the_id_regex_finds(text: str) -> None:
+    assert element_ids(text) == set(_ID_ATTRIBUTE.findall(text))
+
+
+def test_element_ids_of_built_pages_are_the_regex_ones(bundled: Built) -> None:
+    pages = sorted(bundled.site.rglob("*.html"))
+    assert len(pages) > 50
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        assert element_ids(text) == set(_ID_ATTRIBUTE.findall(text)), path
 
 
 def test_heading_style_follows_the_toc_options() -> None:

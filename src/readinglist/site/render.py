@@ -29,7 +29,27 @@ from readinglist.site.views import PaperView, SiteData
 NOSEARCH = "<!--rl-nosearch-->"
 END_NOSEARCH = "<!--/rl-nosearch-->"
 _NOSEARCH_SPAN = re.compile(re.escape(NOSEARCH) + ".*?" + re.escape(END_NOSEARCH), re.S)
-_IDS = re.compile(r'\sid="([^"]+)"')
+
+
+def element_ids(html: str) -> set[str]:
+    """The values of ``id="..."`` attributes in ``html``: what the regex
+    ``\\sid="([^"]+)"`` finds (``id="`` after whitespace, a value not empty), looked
+    for as a plain string. The regex, which starts with a class of characters, read a
+    paper page at a fifth of the speed, and a build asks this of every page."""
+    ids: set[str] = set()
+    at = html.find('id="', 1)
+    while at != -1:
+        start = at + 4
+        if html[at - 1].isspace():
+            end = html.find('"', start)
+            if end == -1:
+                break  # no closing quote later: nothing further can match
+            if end > start:
+                ids.add(html[start:end])
+                at = html.find('id="', end + 1)
+                continue
+        at = html.find('id="', at + 1)
+    return ids
 
 
 @dataclass(frozen=True)
@@ -57,7 +77,7 @@ class HtmlPage:
     @property
     def anchors(self) -> set[str]:
         """Every id of the body (what links to ``page.md#anchor`` may point at)."""
-        return set(_IDS.findall(self.html))
+        return element_ids(self.html)
 
 
 @dataclass(frozen=True)
