@@ -139,7 +139,11 @@ def _add_files(
     for src_uri, text in plan.pages.items():
         files.append(File.generated(config, src_uri, content=text))
     listed = nav_sources(config.nav)
-    for src_uri in plan.html:
+    # Paper pages first: MkDocs builds pages in this order, and a paper page is ready
+    # soonest (the child rendering them sends one a millisecond), while the indexes of
+    # a large list (authors, graph, missing papers) take the other child a while. Asked
+    # for first, they kept this process waiting 0.6 s of a 1,000-paper build.
+    for src_uri in sorted(plan.html, key=lambda src: src not in plan.paper_pages):
         # An empty source: the body is HTML already, put in by on_page_content.
         if src_uri in plan.paper_pages:
             file = File.generated(config, src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
