@@ -20,7 +20,7 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
-from readinglist.site import jinjacache
+from readinglist.site import highlight, jinjacache
 from readinglist.site.markup import Headings, HeadingStyle, clean, esc, text_html, title_text
 from readinglist.site.views import PaperView, SiteData
 
@@ -227,19 +227,8 @@ class Renderer:
         return Markup("\n".join(self.paper_item(v, page) for v in views))
 
 
-_BIBTEX_HIGHLIGHT: tuple[Any, Any] | None = None
-
-
 def highlight_bibtex(text: str) -> str:
     """BibTeX highlighted as pymdownx.highlight does a fenced ``bibtex`` block (the
-    markup Material adds its copy button to), with one Pygments formatter for all."""
-    global _BIBTEX_HIGHLIGHT
-    from pygments import highlight
-
-    if _BIBTEX_HIGHLIGHT is None:
-        from pygments.formatters import HtmlFormatter
-        from pygments.lexers import BibTeXLexer
-
-        _BIBTEX_HIGHLIGHT = (BibTeXLexer(), HtmlFormatter(cssclass="highlight", wrapcode=True))
-    lexer, formatter = _BIBTEX_HIGHLIGHT
-    return highlight(text, lexer, formatter)
+    markup Material adds its copy button to): Pygments' bytes, made by
+    :mod:`readinglist.site.highlight` without Pygments where it is sure of them."""
+    return highlight.highlight_bibtex(text)
