@@ -101,8 +101,10 @@ def test_these_are_left_to_pygments(text: str) -> None:
 
 
 def test_the_probe_agrees_with_the_installed_pygments() -> None:
-    assert highlight._installed_escape() is not None
     assert highlight.highlight_fast(highlight.PROBE) == pygments(highlight.PROBE)
+    # The escaping chosen is the one of the installed Pygments (2.16 escapes quotes).
+    quotes = "&quot;" in pygments('@misc{k, t = {"}}')
+    assert highlight._installed_escape() is highlight._ESCAPES[1 if quotes else 0]
 
 
 def test_a_pygments_that_writes_other_bytes_turns_the_fast_path_off(

@@ -19,9 +19,9 @@ How it stays byte-identical:
   token (a character no rule of its state takes, an entry opened with ``(`` and closed
   with ``}``), and text that ends inside an entry or a value (an unbalanced brace or
   quote). A probe entry with every kind of token is highlighted both ways once per
-  process, and the fast path is used only if it gives Pygments' bytes for it: Pygments
-  before 2.20 also escapes quotes (both escapings are known here); any other difference
-  turns the fast path off.
+  process, and the fast path is used only if it gives Pygments' bytes for it: older
+  Pygments (2.16, our lower bound) also escapes quotes, 2.21 does not (both escapings are
+  known here); any other difference turns the fast path off.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ _TAIL = "</code></pre></div>\n"
 
 class _Escape:
     """HTML escaping as the installed Pygments' formatter does it: ``&``, ``<``, ``>``,
-    and before Pygments 2.20 also ``"`` and ``'``."""
+    and in older Pygments (2.16) also ``"`` and ``'``."""
 
     def __init__(self, *entities: tuple[str, str]) -> None:
         self.needed = re.compile("[" + "".join(char for char, _ in entities) + "]").search
