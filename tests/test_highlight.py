@@ -5,6 +5,7 @@ Pygments would pass the comparisons and fail those)."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -260,3 +261,26 @@ def test_the_properties_take_both_paths() -> None:
 
     record()
     assert seen == {True, False}
+
+
+@pytest.fixture(scope="module")
+def bundled_entries(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """The paper pages' BibTeX of a copy of the bundled course."""
+    root = tmp_path_factory.mktemp("course")
+    shutil.copytree(REPO / "bib", root / "bib")
+    return exported(root)
+
+
+@given(data=st.data())
+@settings(max_examples=300)
+def test_real_entries_with_a_few_characters_changed(
+    bundled_entries: list[str], data: st.DataObject
+) -> None:
+    """Near misses of what exports write: a few characters of a real entry inserted,
+    deleted or replaced (the fast path's shortcuts must step aside for each)."""
+    text = data.draw(st.sampled_from(bundled_entries))
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(text)))
+        new = data.draw(st.one_of(ODD, st.just("")))
+        text = text[:at] + new + text[at + data.draw(st.integers(0, 1)) :]
+    assert_pygments(text)
