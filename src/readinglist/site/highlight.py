@@ -12,8 +12,10 @@ How it stays byte-identical:
   or quotes, which Pygments reads as several ``String`` tokens, is one token here;
 - the formatter joins consecutive tokens of one CSS class on a line into one ``<span>``
   and writes no span for an empty line part; :func:`_span` writes one run of a class;
-- a whole simple field (``,`` name ``=`` one value, then ``,`` or the entry's end) is
-  read in one match, the common case, which leaves the lexer where the rules would;
+- the common shapes are read in one match each, leaving the lexer where its rules would:
+  a simple field (``,`` name ``=`` one value, then ``,`` or the entry's end), a field's
+  head, an entry's head (type, delimiter, key) and end, a whole ``@string`` definition;
+  the markup of the pieces that repeat from entry to entry is cached;
 - wherever the fast path is not sure it answers None, and :func:`highlight_bibtex` asks
   Pygments itself (:func:`pygments_html`): text where Pygments would give an ``Error``
   token (a character no rule of its state takes, an entry opened with ``(`` and closed
@@ -98,6 +100,9 @@ _STRING_DEF = re.compile(
     re.IGNORECASE,
 ).match
 _STRING_DEF_CLASSES = ("nc", "w", "p", "w", "na", "w", "p", "w", *_VALUE_CLASSES, "w", "p")
+# The end of an entry: maybe a comma, space, the closing delimiter.
+_ENTRY_TAIL = re.compile(r"(,?)(\s*)([})])").match
+_ENTRY_TAIL_CLASSES = ("p", "w", "p")
 _CLOSER = {"{": "}", "(": ")"}
 
 # The states of the lexer, as a stack (the top is the last item).
@@ -247,18 +252,24 @@ def _fast(text: str, escape: _Escape) -> str | None:
                 at = head.end()
                 stack += (FIELD, VALUE)
                 continue
+            tail = _ENTRY_TAIL(text, at)
+            if tail is not None and kind != _WHITESPACE and _CLOSER[opening] == tail[3]:
+                # The entry's end; nothing after it joins its closing delimiter.
+                if kind:
+                    out.append(_span(kind, text[start:at], esc))
+                out.append(_groups_html(tail, _ENTRY_TAIL_CLASSES, esc))
+                kind = ""
+                at = tail.end()
+                del stack[-2:]  # FIELDS and CLOSING
+                continue
         elif state == BETWEEN and text[at] == "@":
-            chunk = _ENTRY_HEAD(text, at)
-            if chunk is not None:
+            chunk = _STRING_DEF(text, at) if text[at + 1 : at + 2] in ("s", "S") else None
+            if chunk is not None and _CLOSER[chunk[3]] == chunk[13]:
+                html = _string_def(chunk.group(), esc)
+            elif (chunk := _ENTRY_HEAD(text, at)) is not None:
                 opening = chunk[3]
                 stack += (CLOSING, FIELDS)
                 html = _groups_html(chunk, _ENTRY_HEAD_CLASSES, esc)
-            else:
-                chunk = _STRING_DEF(text, at)
-                if chunk is not None and _CLOSER[chunk[3]] != chunk[13]:
-                    chunk = None  # "(" closed by "}": left to the rules (an Error token)
-                if chunk is not None:
-                    html = _string_def(chunk.group(), esc)
             if chunk is not None:
                 # Between entries only space and comments come before an "@", and neither
                 # chunk ends in a class the next token can have: no run to join either side.
