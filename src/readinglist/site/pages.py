@@ -122,6 +122,15 @@ class SitePlan:
     paper_pages: frozenset[str] = frozenset()
     writers: dict[str, Callable[[IO[str]], None]] = field(default_factory=dict)
 
+    def html_in_build_order(self) -> list[str]:
+        """The generated HTML pages in the order an engine should build them: paper pages
+        first. A paper page is ready soonest (the child process rendering them sends one
+        a millisecond), while the indexes of a large list (authors, graph, missing
+        papers) take the other child a while: asked for first, they kept MkDocs waiting
+        0.6 s of a 1,000-paper build. MkDocs builds, and lists in the sitemap and the
+        search index, pages in the order of its files."""
+        return sorted(self.html, key=lambda src: src not in self.paper_pages)
+
     def file_bytes(self, src: str) -> bytes:
         """A file of the site: one of :attr:`files`, or what its writer writes."""
         if src in self.files:
