@@ -84,6 +84,9 @@ class Pages(Mapping[str, HtmlPage]):
         page = self._pages[src]
         return page.render() if isinstance(page, LazyPage) else page
 
+    def __contains__(self, src: object) -> bool:
+        return src in self._pages  # Mapping's own would render the page to find out
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._pages)
 
