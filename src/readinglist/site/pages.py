@@ -194,14 +194,9 @@ def build_site(
             continue
         plan.html[src] = page
     plan.writers.update(overview_pages.downloads(d))
-    base = site_url.rstrip("/") + "/" if site_url else ""
-    ics = calendar.lectures_ics(
-        library,
-        lecture_url=lambda n: base + layout.url(lecture_src(n)) if base else None,
-        paper_url=lambda k: base + layout.url(d.papers[k].src) if base else None,
-    )
-    if ics is not None:
-        plan.files[calendar.CALENDAR] = ics
+    if d.calendar_file:
+        base = site_url.rstrip("/") + "/" if site_url else ""
+        plan.writers[calendar.CALENDAR] = functools.partial(_calendar, d, layout, base)
     plan.writers[GRAPH_DATA] = functools.partial(_graph_data, d)
     plan.files[FEED] = feed.atom(
         library,
@@ -213,6 +208,16 @@ def build_site(
     plan.paper_pages = frozenset(v.src for v in d.papers.values())
     plan.nav = _nav(d, library)
     return plan
+
+
+def _calendar(d: SiteData, layout: Layout, base: str, stream: IO[str]) -> None:
+    """``lectures.ics``, with absolute links to the pages when the site's URL is known."""
+    ics = calendar.lectures_ics(
+        d.library,
+        lecture_url=lambda n: base + layout.url(lecture_src(n)) if base else None,
+        paper_url=lambda k: base + layout.url(d.papers[k].src) if base else None,
+    )
+    stream.write((ics or b"").decode())  # CRLF kept: the stream does not translate
 
 
 def _graph_data(d: SiteData, stream: IO[str]) -> None:
