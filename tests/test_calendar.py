@@ -38,7 +38,7 @@ def library_of(root: Path) -> Library:
 
 def ics_of(root: Path, **kwargs: str) -> bytes:
     plan = build_site(library_of(root), **kwargs)  # type: ignore[arg-type]
-    return plan.files[CALENDAR]
+    return plan.file_bytes(CALENDAR)
 
 
 def events_by_uid(data: bytes) -> dict[str, icalendar.Event]:
@@ -158,7 +158,7 @@ def test_a_course_without_dates_gets_no_calendar_and_no_link(course: Path) -> No
     assert all(lec.date is None for lec in library.lectures)
     assert lectures_ics(library) is None
     plan = build_site(library)
-    assert CALENDAR not in plan.files
+    assert CALENDAR not in plan.files and CALENDAR not in plan.writers
     for src in ("lectures/index.md", "downloads.md"):
         assert CALENDAR not in plan.html[src].html
     assert CALENDAR not in plan.home["schedule"]

@@ -199,3 +199,17 @@ def test_every_lazy_page_has_the_metadata_it_announces(tmp_path: Path) -> None:
     for src, stub in lazy.items():
         page = stub.render()  # raises if title, search or hide differ
         assert stub.meta == page.meta, src
+
+
+def test_asking_whether_a_page_exists_does_not_render_it() -> None:
+    from readinglist.site.pages import Pages
+    from readinglist.site.render import HtmlPage, LazyPage
+
+    def fail() -> HtmlPage:
+        raise AssertionError("rendered")
+
+    pages = Pages()
+    pages["papers/a.md"] = LazyPage("A", fail)
+    assert "papers/a.md" in pages and "papers/a.md" in pages.keys()  # noqa: SIM118
+    assert "papers/b.md" not in pages
+    assert list(pages) == ["papers/a.md"]

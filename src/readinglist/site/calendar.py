@@ -27,8 +27,6 @@ import unicodedata
 import zoneinfo
 from collections.abc import Callable
 
-from icalendar import Calendar, Event
-
 from readinglist.model import Lecture, Library
 from readinglist.records import effective_record
 from readinglist.site.markup import arxiv_url, doi_url, safe_url
@@ -116,6 +114,10 @@ def lectures_ics(
     dated = [lec for lec in library.lectures if lec.date is not None]
     if not dated:
         return None
+    # Imported here: a site build writes the calendar in a child process (with the
+    # other downloads), so the build's own start-up does not wait for icalendar (70 ms).
+    from icalendar import Calendar, Event
+
     course = library.course
     zone = zoneinfo.ZoneInfo(course.timezone) if course.timezone else None
     prefix = f"{course.number} " if course.number else ""

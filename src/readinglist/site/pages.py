@@ -84,6 +84,9 @@ class Pages(Mapping[str, HtmlPage]):
         page = self._pages[src]
         return page.render() if isinstance(page, LazyPage) else page
 
+    def __contains__(self, src: object) -> bool:
+        return src in self._pages  # Mapping's own would render the page to find out
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._pages)
 
@@ -121,6 +124,15 @@ class SitePlan:
     home: dict[str, str] = field(default_factory=dict)
     paper_pages: frozenset[str] = frozenset()
     writers: dict[str, Callable[[IO[str]], None]] = field(default_factory=dict)
+
+    def html_in_build_order(self) -> list[str]:
+        """The generated HTML pages in the order an engine should build them: paper pages
+        first. A paper page is ready soonest (the child process rendering them sends one
+        a millisecond), while the indexes of a large list (authors, graph, missing
+        papers) take the other child a while: asked for first, they kept MkDocs waiting
+        0.6 s of a 1,000-paper build. MkDocs builds, and lists in the sitemap and the
+        search index, pages in the order of its files."""
+        return sorted(self.html, key=lambda src: src not in self.paper_pages)
 
     def file_bytes(self, src: str) -> bytes:
         """A file of the site: one of :attr:`files`, or what its writer writes."""
@@ -182,14 +194,9 @@ def build_site(
             continue
         plan.html[src] = page
     plan.writers.update(overview_pages.downloads(d))
-    base = site_url.rstrip("/") + "/" if site_url else ""
-    ics = calendar.lectures_ics(
-        library,
-        lecture_url=lambda n: base + layout.url(lecture_src(n)) if base else None,
-        paper_url=lambda k: base + layout.url(d.papers[k].src) if base else None,
-    )
-    if ics is not None:
-        plan.files[calendar.CALENDAR] = ics
+    if d.calendar_file:
+        base = site_url.rstrip("/") + "/" if site_url else ""
+        plan.writers[calendar.CALENDAR] = functools.partial(_calendar, d, layout, base)
     plan.writers[GRAPH_DATA] = functools.partial(_graph_data, d)
     plan.files[FEED] = feed.atom(
         library,
@@ -201,6 +208,16 @@ def build_site(
     plan.paper_pages = frozenset(v.src for v in d.papers.values())
     plan.nav = _nav(d, library)
     return plan
+
+
+def _calendar(d: SiteData, layout: Layout, base: str, stream: IO[str]) -> None:
+    """``lectures.ics``, with absolute links to the pages when the site's URL is known."""
+    ics = calendar.lectures_ics(
+        d.library,
+        lecture_url=lambda n: base + layout.url(lecture_src(n)) if base else None,
+        paper_url=lambda k: base + layout.url(d.papers[k].src) if base else None,
+    )
+    stream.write((ics or b"").decode())  # CRLF kept: the stream does not translate
 
 
 def _graph_data(d: SiteData, stream: IO[str]) -> None:

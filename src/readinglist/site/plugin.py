@@ -53,7 +53,9 @@ from readinglist.model import Library
 from readinglist.site import background, chrome, citations, jinjacache, navcache, offline
 from readinglist.site.markup import HeadingStyle, Layout
 from readinglist.site.pages import ASSETS, HOME, HtmlPage, LazyPage, SitePlan, build_site
+from readinglist.site.reuse import KeptPages
 from readinglist.site.tree import Citer, default_nav, home_markdown
+from readinglist.site.views import PAPER_FOLDER
 
 log = logging.getLogger("mkdocs.plugins.readinglist")
 
@@ -139,11 +141,7 @@ def _add_files(
     for src_uri, text in plan.pages.items():
         files.append(File.generated(config, src_uri, content=text))
     listed = nav_sources(config.nav)
-    # Paper pages first: MkDocs builds pages in this order, and a paper page is ready
-    # soonest (the child rendering them sends one a millisecond), while the indexes of
-    # a large list (authors, graph, missing papers) take the other child a while. Asked
-    # for first, they kept this process waiting 0.6 s of a 1,000-paper build.
-    for src_uri in sorted(plan.html, key=lambda src: src not in plan.paper_pages):
+    for src_uri in plan.html_in_build_order():
         # An empty source: the body is HTML already, put in by on_page_content.
         if src_uri in plan.paper_pages:
             file = File.generated(config, src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
@@ -193,6 +191,9 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
     """The lazy pages being built (between ``on_page_context`` and ``on_post_page``)."""
     _preloaded: tuple[Path, Library] | None = None
     _command: str | None = None
+    _dirty: bool = False
+    _kept: KeptPages | None = None
+    """The previous build's paper pages, rewritten in place (see :mod:`.reuse`)."""
     _background: background.Background | None = None
     """The child process rendering the paper pages and writing the downloads."""
 
@@ -264,6 +265,8 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
         site = Path(config.site_dir)
         written = {src: site / src for src in plan.writers}
         _add_files(files, plan, config, written)
+        if self._kept is not None:
+            self._kept.restore(Path(f.abs_dest_path) for f in files if f.src_uri in plan.html)
         # Child processes render the pages and write the downloads while MkDocs builds
         # the pages, except under serve (its server runs threads).
         lazy = plan.html.lazy()
@@ -281,8 +284,15 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
         return files
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        """Note whether this is ``serve`` (see :meth:`on_files`)."""
-        self._command = command
+        """Note whether this is ``serve`` (see :meth:`on_files`) or a ``--dirty`` build."""
+        self._command, self._dirty = command, dirty
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """Keep the previous build's paper pages from MkDocs' emptying of the site folder,
+        to rewrite them in place (see :mod:`readinglist.site.reuse`)."""
+        self._kept = None
+        if self._command != "serve" and not self._dirty:
+            self._kept = KeptPages.set_aside(Path(config.site_dir), PAPER_FOLDER)
 
     def _finish_background(self, *, failed: bool = False) -> None:
         """Wait for the children and write what they left; a failed build writes nothing."""
@@ -292,14 +302,21 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
         elif work is not None:
             work.finish()
 
+    def _finish_kept(self) -> None:
+        kept, self._kept = self._kept, None
+        if kept is not None:
+            kept.finish()
+
     @event_priority(100)  # before other plugins look at the site folder
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Wait until the downloads are written."""
+        """Wait until the downloads are written; delete kept pages not written again."""
         self._finish_background()
+        self._finish_kept()
 
     def on_build_error(self, *, error: Exception) -> None:
-        """Leave no child process behind."""
+        """Leave no child process behind, nor a page of an earlier build."""
         self._finish_background(failed=True)
+        self._finish_kept()
 
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
@@ -399,11 +416,20 @@ class ReadingListPlugin(BasePlugin[ReadingListConfig]):
     """A lazy page rendered (its toc, anchors and search entry set before the search
     plugin reads them); then the whole body of every generated page, for the theme."""
 
-    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
-        """Let a lazy page's HTML go once written (nothing later reads it)."""
+    def _let_go(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
         if self._rendered.pop(page.file.src_uri, None) is not None:
             page.content = None
         return output
+
+    @event_priority(-100)  # after the other plugins: the output MkDocs writes
+    def _note_written(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        if self._kept is not None and output.strip():  # MkDocs writes no empty page
+            self._kept.written(Path(page.file.abs_dest_path))
+        return output
+
+    on_post_page = CombinedEvent(_let_go, _note_written)
+    """Let a lazy page's HTML go once written (nothing later reads it); note each kept
+    page of an earlier build that is written again."""
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
         """Note which pages the navigation lists (see :meth:`on_env`)."""

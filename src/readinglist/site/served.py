@@ -284,7 +284,7 @@ class Site:
         planned = {*old_plan.pages, *old_plan.html, *old_plan.files, *old_plan.writers}
         planned |= {*plan.pages, *plan.html, *plan.files, *plan.writers}
         mine: list[File] = [by_src[src] for src in plan.pages]
-        for src in plan.html:
+        for src in plan.html_in_build_order():
             mine.append(by_src.get(src) or self._page_file(src))
         for uri, data in plan.files.items():
             file = by_src.get(uri)

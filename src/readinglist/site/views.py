@@ -37,7 +37,9 @@ from readinglist.site.markup import (
 HOME = "index.md"
 SCHEDULE = "lectures/index.md"
 TOPICS = "topics/index.md"
-PAPERS = "papers/index.md"
+PAPER_FOLDER = "papers"
+"""The folder of the paper pages (and of their index)."""
+PAPERS = f"{PAPER_FOLDER}/index.md"
 AUTHORS = "authors.md"
 GRAPH = "graph.md"
 MISSING = "missing.md"
@@ -103,7 +105,7 @@ class PaperView:
     @property
     def src(self) -> str:
         """The source path of the paper's page."""
-        return f"papers/{self.slug}.md"
+        return f"{PAPER_FOLDER}/{self.slug}.md"
 
     @cached_property
     def title_html(self) -> Markup:
