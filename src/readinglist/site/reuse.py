@@ -1,12 +1,13 @@
 """The previous build's paper pages, kept so this build overwrites them in place.
 
 MkDocs empties the site folder before a build, then writes every page anew. Creating a
-file costs much more than rewriting one on some file systems: on ext4 without a journal
-(this project's build machine) a new file skips every inode deleted in the last 30
-seconds, so a rebuild that has just deleted a thousand pages spent 0.3 to 1.3 ms of
-system time on each new one (over a second at 1,000 papers), and rewriting an existing
-file took 0.07 ms. The paper pages are most of a large list's site, and the plugin makes
-every one of them, so it keeps the previous build's paper folder out of MkDocs' way:
+file costs much more than rewriting one on some file systems. On this project's build
+machine (ext4 without a journal, where the kernel passes over inodes deleted in the last
+minute or so when it allocates one), a rebuild that had just deleted a thousand pages
+spent 0.3 to 1.3 ms of system time on each new page (over a second at 1,000 papers);
+rewriting an existing file took 0.07 ms. The paper pages are most of a large list's
+site, and the plugin makes every one of them, so it keeps the previous build's paper
+folder out of MkDocs' way:
 
 1. before MkDocs empties the site folder (``on_pre_build``), the folder is renamed to a
    hidden name, which MkDocs' emptying leaves alone (:meth:`KeptPages.set_aside`);
