@@ -15,6 +15,18 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+GENERATE = Path(__file__).resolve().parents[1] / "benchmarks" / "generate.py"
+
+
+def generated_library(root: Path, papers: int, shape: str) -> Path:
+    """A course folder ``root`` made by benchmarks/generate.py (``synthetic`` or
+    ``journal`` shape, see BENCHMARKS.md); returns ``root``."""
+    subprocess.run(
+        [sys.executable, str(GENERATE), str(root), "--papers", str(papers), "--shape", shape],
+        check=True,
+    )
+    return root
+
 
 def snapshot(folder: Path) -> dict[str, str]:
     """sha256 of every file below ``folder`` (relative path -> digest)."""

@@ -12,16 +12,11 @@ import pytest
 from pybtex.database import parse_file
 
 from readinglist.bibtex import decode_bib, parse_bib, parse_names
-
-GENERATE = Path(__file__).resolve().parents[1] / "benchmarks" / "generate.py"
+from tests.helpers import generated_library
 
 
 def _generate(root: Path, shape: str, papers: int = 300) -> Path:
-    subprocess.run(
-        [sys.executable, str(GENERATE), str(root), "--papers", str(papers), "--shape", shape],
-        check=True,
-    )
-    return root
+    return generated_library(root, papers, shape)
 
 
 @pytest.mark.parametrize("shape", ["synthetic", "journal"])

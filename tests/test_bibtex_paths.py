@@ -4,8 +4,6 @@ lines, source texts, macros used and problems (with their lines and messages).""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,11 +14,11 @@ from hypothesis import strategies as st
 from readinglist import bibtex
 from readinglist.bibtex import ParsedFile, decode_bib, parse_bib
 from readinglist.errors import BibSyntaxError
+from tests.helpers import generated_library
 from tests.reliability.corpus import BIBTEX, content_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 SHAPES = REPO / "tests" / "data" / "shapes"
-GENERATE = REPO / "benchmarks" / "generate.py"
 
 
 def both(text: str) -> tuple[ParsedFile, ParsedFile]:
@@ -73,11 +71,7 @@ def test_every_hostile_bib_of_the_reliability_corpus(case: str, text: str) -> No
 
 @pytest.mark.parametrize("shape", ["journal", "synthetic"])
 def test_generated_libraries(tmp_path: Path, shape: str) -> None:
-    root = tmp_path / shape
-    subprocess.run(
-        [sys.executable, str(GENERATE), str(root), "--papers", "400", "--shape", shape],
-        check=True,
-    )
+    root = generated_library(tmp_path / shape, 400, shape)
     entries = 0
     for bib in sorted((root / "bib").glob("*.bib")):
         text = decode_bib(bib.read_bytes(), bib.name)

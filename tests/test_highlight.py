@@ -6,8 +6,6 @@ Pygments would pass the comparisons and fail those)."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,11 +22,11 @@ from readinglist.site import highlight, render
 from readinglist.site.markup import Layout
 from readinglist.site.views import SiteData
 from readinglist.store import load_library
+from tests.helpers import generated_library
 from tests.reliability.corpus import BIBTEX, content_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 SHAPES = REPO / "tests" / "data" / "shapes"
-GENERATE = REPO / "benchmarks" / "generate.py"
 LEXER = BibTeXLexer()
 FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
 
@@ -166,11 +164,7 @@ def test_every_hostile_bib_of_the_reliability_corpus(
 
 @pytest.mark.parametrize("shape", ["journal", "synthetic"])
 def test_generated_libraries(tmp_path: Path, shape: str) -> None:
-    root = tmp_path / shape
-    subprocess.run(
-        [sys.executable, str(GENERATE), str(root), "--papers", "150", "--shape", shape],
-        check=True,
-    )
+    root = generated_library(tmp_path / shape, 150, shape)
     for bib in sorted((root / "bib").glob("*.bib")):
         assert_pygments(bib.read_text(encoding="utf-8"))
     texts = exported(root)

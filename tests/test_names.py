@@ -4,8 +4,6 @@ and of a generated journal bibliography."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from hypothesis import example, given, settings
@@ -13,9 +11,9 @@ from hypothesis import strategies as st
 
 from readinglist.bibtex import decode_bib, parse_bib
 from readinglist.names import Person, first_person, parse_names
+from tests.helpers import generated_library
 
 SHAPES = Path(__file__).parent / "data" / "shapes"
-GENERATE = Path(__file__).resolve().parents[1] / "benchmarks" / "generate.py"
 
 
 def first_of_all(raw: str) -> Person | None:
@@ -76,11 +74,7 @@ def test_the_first_person_of_every_shape_file_list() -> None:
 
 def journal_library(root: Path, papers: int = 600) -> Path:
     """A generated real-shaped library (benchmarks/generate.py --shape journal)."""
-    subprocess.run(
-        [sys.executable, str(GENERATE), str(root), "--papers", str(papers), "--shape", "journal"],
-        check=True,
-    )
-    return root
+    return generated_library(root, papers, "journal")
 
 
 def test_the_first_person_of_every_list_of_a_journal_bibliography(tmp_path: Path) -> None:
