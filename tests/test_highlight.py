@@ -18,7 +18,7 @@ from pygments.lexers import BibTeXLexer
 
 from readinglist.bibtex import decode_bib
 from readinglist.errors import ReadingListError
-from readinglist.site import highlight, render
+from readinglist.site import highlight, paper_pages
 from readinglist.site.markup import Layout
 from readinglist.site.views import SiteData
 from readinglist.store import load_library
@@ -107,19 +107,22 @@ def test_the_probe_agrees_with_the_installed_pygments() -> None:
 
 
 def test_a_pygments_that_writes_other_bytes_turns_the_fast_path_off(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    request: pytest.FixtureRequest,
 ) -> None:
     other = pygments(FAST[0]).replace('class="nc"', 'class="k"')
     monkeypatch.setattr(highlight, "pygments_html", lambda text: other)
-    monkeypatch.setattr(highlight, "_escape", highlight._UNKNOWN)
+    highlight._installed_escape.cache_clear()  # asked again, of this "Pygments"
+    request.addfinalizer(highlight._installed_escape.cache_clear)  # and of the real one
     assert highlight.highlight_fast(FAST[0]) is None
     assert highlight.highlight_bibtex(FAST[0]) == other
     assert "fast path differs from Pygments" in caplog.text
 
 
-def test_render_calls_the_module() -> None:
+def test_paper_pages_call_the_module() -> None:
     for text in FAST + FALLBACK:
-        assert render.highlight_bibtex(text) == pygments(text)
+        assert paper_pages.highlight_bibtex(text) == pygments(text)
 
 
 # --------------------------------------------------------------------------- real inputs

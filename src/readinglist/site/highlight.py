@@ -386,20 +386,16 @@ PROBE = (
     '  year = 2020, month = feb # "~15",\n  journal = j,\n  a&b = {x}\n)\n'
 )
 
-_UNKNOWN = "unknown"
-_escape: _Escape | str | None = _UNKNOWN
 
-
+@functools.cache
 def _installed_escape() -> _Escape | None:
     """The escaping that gives the installed Pygments' bytes for :data:`PROBE`, asked
     once per process; None (the fast path is off) when neither does."""
-    global _escape
-    if _escape == _UNKNOWN:
-        reference = pygments_html(PROBE)
-        _escape = next((e for e in _ESCAPES if _fast(PROBE, e) == reference), None)
-        if _escape is None:
-            logger.warning("BibTeX highlighting: the fast path differs from Pygments; off")
-    return _escape if isinstance(_escape, _Escape) else None
+    reference = pygments_html(PROBE)
+    escape = next((e for e in _ESCAPES if _fast(PROBE, e) == reference), None)
+    if escape is None:
+        logger.warning("BibTeX highlighting: the fast path differs from Pygments; off")
+    return escape
 
 
 def highlight_fast(text: str) -> str | None:

@@ -28,6 +28,7 @@ from typing import IO, Any
 
 from readinglist.model import Library
 from readinglist.site import calendar, course_pages, feed, graphdata, overview_pages, paper_pages
+from readinglist.site.highlight import highlight_bibtex
 from readinglist.site.markup import HeadingStyle, Layout, title_text
 from readinglist.site.render import (
     END_NOSEARCH,
@@ -36,7 +37,6 @@ from readinglist.site.render import (
     LazyPage,
     Renderer,
     front_matter,
-    highlight_bibtex,
 )
 from readinglist.site.views import (
     ASSETS,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from readinglist.site.render import HtmlPage, Renderer, highlight_bibtex
+from readinglist.site.highlight import highlight_bibtex
+from readinglist.site.render import HtmlPage, Renderer
 from readinglist.site.views import (
     AUTHORS,
     KIND_LABELS,

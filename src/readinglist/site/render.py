@@ -20,7 +20,7 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
-from readinglist.site import highlight, jinjacache
+from readinglist.site import jinjacache
 from readinglist.site.markup import Headings, HeadingStyle, clean, esc, text_html, title_text
 from readinglist.site.views import PaperView, SiteData
 
@@ -225,10 +225,3 @@ class Renderer:
     def paper_items(self, views: Iterable[PaperView], page: str) -> Markup:
         """The ``<li>`` of :meth:`paper_item` for each view, one a line."""
         return Markup("\n".join(self.paper_item(v, page) for v in views))
-
-
-def highlight_bibtex(text: str) -> str:
-    """BibTeX highlighted as pymdownx.highlight does a fenced ``bibtex`` block (the
-    markup Material adds its copy button to): Pygments' bytes, made by
-    :mod:`readinglist.site.highlight` without Pygments where it is sure of them."""
-    return highlight.highlight_bibtex(text)
